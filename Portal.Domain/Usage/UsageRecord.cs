@@ -1,0 +1,41 @@
+namespace Portal.Domain.Usage;
+
+public enum GenerationOutcome
+{
+    Completed,
+    Length,
+    Stopped,
+    Failed,
+    Refused,
+}
+
+/// <summary>One generation, recorded once it ends, for reports and cost.</summary>
+public sealed class UsageRecord : ITenantOwned
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    public Guid TenantId { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public Guid ModelEntryId { get; set; }
+
+    public Guid? ConversationId { get; set; }
+
+    public int PromptTokens { get; set; }
+
+    public int CompletionTokens { get; set; }
+
+    public TimeSpan TimeToFirstToken { get; set; }
+
+    public TimeSpan Duration { get; set; }
+
+    public double TokensPerSecond { get; set; }
+
+    /// <summary>Which inference node produced it ("local" for the in-process engine).</summary>
+    public string Node { get; set; } = "local";
+
+    public GenerationOutcome Outcome { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
