@@ -21,6 +21,9 @@ public enum GgufError
     NestedArray,
     ArrayTooLarge,
     ArrayLengthBeyondFile,
+
+    /// <summary>Metadata and tensor infos run past <see cref="GgufReadLimits.MaxHeaderBytes"/>.</summary>
+    HeaderTooLarge,
     InvalidAlignment,
     InvalidTensorName,
     DuplicateTensorName,

@@ -22,7 +22,7 @@ public static class GgufLimits
     public const ulong MaxStringBytes = 16 * 1024 * 1024;
 
     /// <summary>Most elements in one metadata array (vocabularies and merges are a few hundred thousand).</summary>
-    public const ulong MaxArrayElements = 16 * 1024 * 1024;
+    public const ulong MaxArrayElements = 4 * 1024 * 1024;
 
     /// <summary>Largest accepted <c>general.alignment</c>.</summary>
     public const uint MaxAlignment = 1024 * 1024;

@@ -54,11 +54,11 @@ public sealed class GgufValidatorTests
     public void ArrayCountBeyondTheFile_Rejected()
     {
         var file = Copy();
-        WriteUInt64(file, ValueOffset(file, GgufValidator.ScoresKey) + 4, 10_000_000);
+        WriteUInt64(file, ValueOffset(file, GgufValidator.ScoresKey) + 4, 3_000_000);
 
         var error = Refused(file, GgufError.ArrayLengthBeyondFile);
 
-        Assert.Contains("'tokenizer.ggml.scores' declares 10000000 elements, more than the", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'tokenizer.ggml.scores' declares 3000000 elements, more than the", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,6 +69,29 @@ public sealed class GgufValidatorTests
         var error = Refused(file, GgufError.StringTooLong);
 
         Assert.Contains("value of 'general.description' declares a string of 16777217 bytes; at most 16777216", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HeaderLongerThanTheCap_RejectedBeforeReadingIt()
+    {
+        var limits = new GgufReadLimits { MaxHeaderBytes = 4096 };
+
+        var error = Assert.Throws<GgufValidationException>(() => GgufHeaderReader.Read(new MemoryStream(Copy()), limits));
+
+        Assert.Equal(GgufError.HeaderTooLarge, error.Code);
+        Assert.Contains("'tokenizer.ggml.tokens' would take the header past 4096 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ArraysTogetherLargerThanTheCap_Rejected()
+    {
+        // tokens (354) + scores (354) pass a cap of 1000; token_type brings the total to 1062.
+        var limits = new GgufReadLimits { MaxTotalArrayElements = 1000 };
+
+        var error = Assert.Throws<GgufValidationException>(() => GgufHeaderReader.Read(new MemoryStream(Copy()), limits));
+
+        Assert.Equal(GgufError.ArrayTooLarge, error.Code);
+        Assert.Contains("'tokenizer.ggml.token_type' brings the metadata arrays to 1062 elements in total", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
