@@ -29,4 +29,10 @@ public static class GgufLimits
 
     /// <summary>Most transformer blocks accepted (real models have up to ~200; llama.cpp aborts on 100000).</summary>
     public const ulong MaxBlockCount = 1024;
+
+    /// <summary>
+    /// Largest accepted training context (real models reach ~10M tokens). The only size llama.cpp takes
+    /// from metadata without tensors to check it against; it sizes the KV cache when no context is set.
+    /// </summary>
+    public const long MaxContextLength = 1L << 24;
 }

@@ -29,6 +29,12 @@ internal static class LlamaRequirements
             }
         }
 
+        var context = GgufValidator.RequireInteger("llama.context_length", header.Get("llama.context_length")!);
+        if (context > GgufLimits.MaxContextLength)
+        {
+            throw new GgufValidationException(GgufError.InvalidHyperParameter, $"'llama.context_length' is {context}; at most {GgufLimits.MaxContextLength} is accepted.");
+        }
+
         var epsilon = Require(header, "llama.attention.layer_norm_rms_epsilon");
         if (epsilon.AsDouble() is not { } eps)
         {

@@ -244,6 +244,7 @@ public sealed class GgufValidatorTests
     [InlineData("llama.attention.head_count_kv", 0u, "'llama.attention.head_count_kv' is 0")]
     [InlineData("llama.attention.head_count_kv", 3u, "'llama.attention.head_count_kv' is 3")]
     [InlineData("llama.context_length", 0u, "'llama.context_length' is 0")]
+    [InlineData("llama.context_length", 0x8000_0000u, "'llama.context_length' is 2147483648; at most 16777216")]
     public void ImpossibleHyperParameter_Rejected(string key, uint value, string expected)
     {
         var file = Copy();
