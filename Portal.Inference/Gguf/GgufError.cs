@@ -43,6 +43,9 @@ public enum GgufError
     InvalidHyperParameter,
     VocabularyEmpty,
     VocabularyLengthMismatch,
+
+    /// <summary>Two tokens with the same text: llama.cpp's vocabulary loader asserts and aborts the process.</summary>
+    DuplicateToken,
     TokenIdOutOfRange,
     MissingTensor,
     TensorShapeMismatch,

@@ -132,6 +132,8 @@ public static class GgufValidator
             throw new GgufValidationException(GgufError.VocabularyEmpty, $"'{TokensKey}' holds no tokens.");
         }
 
+        EnsureUniqueTokens((string[])tokens.Items);
+
         foreach (var parallelKey in new[] { ScoresKey, TokenTypesKey })
         {
             var parallel = header.Get(parallelKey);
@@ -164,6 +166,26 @@ public static class GgufValidator
             }
         }
     }
+
+    /// <summary>
+    /// llama.cpp maps text to id and asserts both maps have the same size, so a repeated token aborts
+    /// the process. It renames empty tokens to "[EMPTY_i]" first; so does this check.
+    /// </summary>
+    private static void EnsureUniqueTokens(string[] tokens)
+    {
+        var seen = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            var text = tokens[i].Length == 0 ? $"[EMPTY_{i}]" : tokens[i];
+            if (!seen.TryAdd(text, i))
+            {
+                throw new GgufValidationException(GgufError.DuplicateToken, $"Tokens {seen[text]} and {i} of '{TokensKey}' are both \"{Shorten(text)}\"; token texts must be unique.");
+            }
+        }
+    }
+
+    /// <summary>Untrusted text quoted in a message: at most 40 characters.</summary>
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     internal static string RequireString(GgufHeader header, string key)
     {

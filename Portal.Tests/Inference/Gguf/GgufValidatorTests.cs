@@ -286,6 +286,21 @@ public sealed class GgufValidatorTests
     }
 
     [Fact]
+    public void RepeatedTokenText_Rejected()
+    {
+        var file = GgufRewriter.Rewrite(m =>
+        {
+            var tokens = (string[])m.Find(e => e.Key == GgufValidator.TokensKey).Value.AsArray()!.Items.Clone();
+            tokens[301] = tokens[300];
+            m.Replace(GgufValidator.TokensKey, GgufValue.StringArray(tokens));
+        });
+
+        var error = Refused(file, GgufError.DuplicateToken);
+
+        Assert.Contains("Tokens 300 and 301 of 'tokenizer.ggml.tokens' are both", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SpecialTokenIdMinusOne_MeansNoneAndIsAccepted()
     {
         var file = GgufRewriter.Rewrite(m => m.Add(new("tokenizer.ggml.padding_token_id", GgufValue.Int32(-1))));
