@@ -27,8 +27,11 @@ public static class GgufLimits
     /// <summary>Largest accepted <c>general.alignment</c>.</summary>
     public const uint MaxAlignment = 1024 * 1024;
 
-    /// <summary>Most transformer blocks accepted (real models have up to ~200; llama.cpp aborts on 100000).</summary>
-    public const ulong MaxBlockCount = 1024;
+    /// <summary>
+    /// Most transformer blocks accepted: LLAMA_MAX_LAYERS in llama-hparams.h. llama.cpp asserts it,
+    /// so a larger block count aborts the process rather than failing the load.
+    /// </summary>
+    public const ulong MaxBlockCount = 512;
 
     /// <summary>
     /// Largest accepted training context (real models reach ~10M tokens). The only size llama.cpp takes

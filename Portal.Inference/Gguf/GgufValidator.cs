@@ -19,7 +19,8 @@ public static class GgufValidator
         ArgumentNullException.ThrowIfNull(header);
         ValidateTensorLayout(header);
         var architecture = RequireString(header, ArchitectureKey);
-        ValidateBlocks(header, architecture);
+        var blockCount = ValidateBlocks(header, architecture);
+        LlamaCppAssertions.Validate(header, architecture, blockCount);
         ValidateVocabulary(header);
         if (architecture == "llama")
         {
@@ -59,7 +60,7 @@ public static class GgufValidator
     }
 
     /// <summary><c>&lt;arch&gt;.block_count</c> within bounds and matching the blk.N tensors present.</summary>
-    private static void ValidateBlocks(GgufHeader header, string architecture)
+    private static long? ValidateBlocks(GgufHeader header, string architecture)
     {
         var key = $"{architecture}.block_count";
         var blocksInTensors = BlockIndices(header);
@@ -71,7 +72,7 @@ public static class GgufValidator
                 throw new GgufValidationException(GgufError.MissingKey, $"Tensors name blocks (blk.N) but '{key}' is missing.");
             }
 
-            return;
+            return null;
         }
 
         var count = RequireInteger(key, value);
@@ -94,6 +95,8 @@ public static class GgufValidator
                 throw new GgufValidationException(GgufError.BlockCountMismatch, $"'{key}' is {count} but no tensors exist for block {missing}.");
             }
         }
+
+        return count;
     }
 
     private static HashSet<long> BlockIndices(GgufHeader header)
