@@ -60,6 +60,15 @@ internal static class LlamaRequirements
             throw new GgufValidationException(GgufError.InvalidHyperParameter, $"'llama.embedding_length' {embedding} is not a multiple of 'llama.attention.head_count' {heads}.");
         }
 
+        // The llama graph asserts (aborting the process) that key and value heads have the same size.
+        var headSize = embedding / heads;
+        var keyLength = OptionalInteger(header, "llama.attention.key_length") ?? headSize;
+        var valueLength = OptionalInteger(header, "llama.attention.value_length") ?? headSize;
+        if (keyLength != valueLength)
+        {
+            throw new GgufValidationException(GgufError.InvalidHyperParameter, $"'llama.attention.key_length' {keyLength} differs from 'llama.attention.value_length' {valueLength}; llama needs them equal.");
+        }
+
         var kvValue = header.Get("llama.attention.head_count_kv");
         if (kvValue is not null)
         {
@@ -104,6 +113,9 @@ internal static class LlamaRequirements
             throw new GgufValidationException(GgufError.TensorShapeMismatch, $"Tensor '{name}' has shape [{string.Join(", ", tensor.Shape)}]; the metadata implies [{string.Join(", ", expected)}].");
         }
     }
+
+    private static long? OptionalInteger(GgufHeader header, string key) =>
+        header.Get(key) is { } value ? GgufValidator.RequireInteger(key, value) : null;
 
     private static GgufValue Require(GgufHeader header, string key) =>
         header.Get(key) ?? throw new GgufValidationException(GgufError.MissingKey, $"Required metadata '{key}' is missing for architecture 'llama'.");

@@ -14,6 +14,7 @@ public sealed class LlamaCppAssertionsTests
     [InlineData("llama.expert_count=8;llama.expert_used_count=2;llama.expert_group_count=8", "'llama.expert_group_count' is 8; it must be below the expert count 8")]
     [InlineData("llama.expert_count=8;llama.expert_used_count=2;llama.expert_group_count=3;llama.expert_group_used_count=1", "'llama.expert_group_count' 3 must divide the expert count 8")]
     [InlineData("llama.expert_count=8;llama.expert_used_count=2;llama.expert_group_count=4", "expert_group_used_count (0) must be from 1 to 3")]
+    [InlineData("llama.attention.value_length=32", "'llama.attention.key_length' 16 differs from 'llama.attention.value_length' 32")]
     [InlineData("llama.nextn_predict_layers=3", "'llama.nextn_predict_layers' is 3; it must be from 0 to the block count 2")]
     public void ExpertAndLayerCountsLlamaCppAsserts_Rejected(string settings, string expected)
     {
