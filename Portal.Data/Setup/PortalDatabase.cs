@@ -17,18 +17,20 @@ public static class PortalDatabase
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider."),
     };
 
-    public static DbContextOptionsBuilder UsePortalDatabase(
-        this DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString)
+    public static TBuilder UsePortalDatabase<TBuilder>(
+        this TBuilder options, DatabaseProvider provider, string connectionString)
+        where TBuilder : DbContextOptionsBuilder
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var migrations = MigrationsAssembly(provider);
-        return provider switch
+        _ = provider switch
         {
             DatabaseProvider.Sqlite => options.UseSqlite(connectionString, o => o.MigrationsAssembly(migrations)),
             DatabaseProvider.SqlServer => options.UseSqlServer(connectionString, o => o.MigrationsAssembly(migrations)),
             DatabaseProvider.PostgreSql => options.UseNpgsql(connectionString, o => o.MigrationsAssembly(migrations)),
             _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider."),
         };
+        return options;
     }
 }
