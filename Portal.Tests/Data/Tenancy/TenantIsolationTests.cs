@@ -239,4 +239,18 @@ public sealed class TenantIsolationTests(MigratedDatabases databases) : IClassFi
         var afterScope = await db.Conversations.Where(c => wanted.Contains(c.Id)).Select(c => c.TenantId).ToListAsync(Ct);
         Assert.Equal([b.Id], afterScope);
     }
+
+    [Fact]
+    public async Task PlatformScope_EntityWithoutTenant_IsRefused()
+    {
+        var database = await databases.GetAsync(DatabaseProvider.Sqlite);
+        var tenantContext = new TenantContext();
+        await using var db = database.CreateContext(tenantContext);
+        using var platform = tenantContext.BeginPlatformScope();
+        db.Workspaces.Add(new Workspace { Name = "Forgot the tenant" });
+
+        var error = await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync(Ct));
+
+        Assert.Equal("Cannot save a Workspace that belongs to no tenant (TenantId is empty).", error.Message);
+    }
 }
