@@ -102,7 +102,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
         {
             if (typeof(ITenantOwned).IsAssignableFrom(entityType.ClrType))
             {
-                builder.Entity(entityType.ClrType).HasQueryFilter(TenantFilter(entityType.ClrType));
+                var entity = builder.Entity(entityType.ClrType);
+                entity.HasQueryFilter(TenantFilter(entityType.ClrType));
+
+                // UPDATE and DELETE then say "WHERE Id = @id AND TenantId = @tenant": an entity attached
+                // by hand with another tenant's id and our tenant's TenantId changes no row.
+                entity.Property(nameof(ITenantOwned.TenantId)).IsConcurrencyToken();
             }
         }
     }
