@@ -11,6 +11,7 @@ public static class ShellExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddRazorComponents();
         builder.AddMudBlazor();
+        builder.AddErrorHandling();
         return builder;
     }
 
@@ -24,6 +25,9 @@ public static class ShellExtensions
 
     private static void AddRazorComponents(this IHostApplicationBuilder builder) =>
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+    private static void AddErrorHandling(this IHostApplicationBuilder builder) =>
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 
     private static void AddMudBlazor(this IHostApplicationBuilder builder) =>
         builder.Services.AddMudServices();

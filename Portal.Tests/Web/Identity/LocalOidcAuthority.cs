@@ -63,7 +63,7 @@ public sealed class LocalOidcAuthority : IAsyncDisposable
         await app.StartAsync(cancellationToken);
 
         // Kestrel picks the port; the handlers read BaseAddress per request, so setting it now is in time.
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         authority.BaseAddress = new Uri($"https://127.0.0.1:{new Uri(address).Port}/");
         return authority;
     }
@@ -110,7 +110,7 @@ public sealed class LocalOidcAuthority : IAsyncDisposable
                 : Results.Text("signed out"));
     }
 
-    private object Discovery(string tenant)
+    private Dictionary<string, object> Discovery(string tenant)
     {
         var issuer = tenant is "organizations" or "common" ? $"{BaseAddress}{{tenantid}}/v2.0" : IssuerFor(tenant);
         var endpoints = $"{BaseAddress}{tenant}/oauth2/v2.0";
