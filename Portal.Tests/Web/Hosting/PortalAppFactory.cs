@@ -83,6 +83,25 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
         return tenant;
     }
 
+    /// <summary>Adds a tenant, and maps an external directory (and optionally one of its groups) to it.</summary>
+    public async Task<Tenant> MapExternalTenantAsync(string externalTenantId, string tenantName, string? groupId = null, TenantRoles defaultRoles = TenantRoles.Member)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        using var platform = scope.ServiceProvider.GetRequiredService<ITenantContext>().BeginPlatformScope();
+        var tenant = new Tenant { Name = tenantName, Slug = tenantName.ToLowerInvariant().Replace(' ', '-'), CreatedAt = DateTimeOffset.UtcNow };
+        db.Tenants.Add(tenant);
+        db.ExternalTenantMappings.Add(new ExternalTenantMapping
+        {
+            ExternalTenantId = externalTenantId,
+            ExternalGroupId = groupId,
+            PortalTenantId = tenant.Id,
+            DefaultRoles = defaultRoles,
+        });
+        await db.SaveChangesAsync();
+        return tenant;
+    }
+
     /// <summary>Runs <paramref name="query"/> against the portal database across tenants.</summary>
     public async Task<T> QueryAsync<T>(Func<PortalDbContext, Task<T>> query)
     {
