@@ -123,6 +123,10 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+
+        // Outside Development the files of packages (MudBlazor, blazor.web.js) are found only in a
+        // published wwwroot; from the build output they come through the static web assets manifest.
+        builder.UseStaticWebAssets();
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
