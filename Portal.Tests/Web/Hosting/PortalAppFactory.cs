@@ -24,7 +24,10 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _testServices;
 
-    public PortalAppFactory(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? testServices = null)
+    /// <param name="settings">Configuration on top of the test defaults (database folder, bootstrap administrator).</param>
+    /// <param name="testServices">Service replacements, applied after the portal's own registrations.</param>
+    /// <param name="migrate">False leaves the database empty, as a first start without <c>--migrate</c> finds it.</param>
+    public PortalAppFactory(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? testServices = null, bool migrate = true)
     {
         DataDirectory = Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
@@ -41,7 +44,10 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
         }
 
         _testServices = testServices;
-        MigrateDatabase(DataDirectory);
+        if (migrate)
+        {
+            MigrateDatabase(DataDirectory);
+        }
     }
 
     public string DataDirectory { get; }
