@@ -281,6 +281,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasColumnType("uuid");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
                     b.Property<string>("Title")
@@ -300,7 +301,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("OwnerUserId");
 
-                    b.HasIndex("WorkspaceId");
+                    b.HasIndex("TenantId", "WorkspaceId");
 
                     b.HasIndex("TenantId", "OwnerUserId", "UpdatedAt");
 
@@ -344,13 +345,14 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasColumnType("character varying(16)");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId");
-
                     b.HasIndex("ConversationId", "CreatedAt");
+
+                    b.HasIndex("TenantId", "ConversationId");
 
                     b.ToTable("Messages", (string)null);
                 });
@@ -370,6 +372,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasColumnType("character varying(200)");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
@@ -484,6 +487,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasColumnType("uuid");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
@@ -540,6 +544,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasColumnType("boolean");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
                     b.Property<int>("Version")
@@ -566,6 +571,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasColumnType("integer");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
                     b.Property<long?>("TokensPerDay")
@@ -632,6 +638,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasColumnType("integer");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
                     b.Property<Guid>("UserId")
@@ -817,6 +824,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasColumnType("integer");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
                     b.Property<long>("TimeToFirstToken")
@@ -918,23 +926,25 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasOne("Portal.Domain.Chat.Workspace", null)
                         .WithMany()
-                        .HasForeignKey("WorkspaceId")
+                        .HasForeignKey("TenantId", "WorkspaceId")
+                        .HasPrincipalKey("TenantId", "Id")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.Chat.Message", b =>
                 {
-                    b.HasOne("Portal.Domain.Chat.Conversation", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("ConversationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Chat.Conversation", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("TenantId", "ConversationId")
+                        .HasPrincipalKey("TenantId", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

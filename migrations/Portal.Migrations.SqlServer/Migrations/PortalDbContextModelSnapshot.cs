@@ -283,6 +283,7 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<string>("Title")
@@ -302,7 +303,7 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("OwnerUserId");
 
-                    b.HasIndex("WorkspaceId");
+                    b.HasIndex("TenantId", "WorkspaceId");
 
                     b.HasIndex("TenantId", "OwnerUserId", "UpdatedAt");
 
@@ -346,13 +347,14 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("nvarchar(16)");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId");
-
                     b.HasIndex("ConversationId", "CreatedAt");
+
+                    b.HasIndex("TenantId", "ConversationId");
 
                     b.ToTable("Messages", (string)null);
                 });
@@ -372,6 +374,7 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("nvarchar(200)");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
                     b.HasKey("Id");
@@ -486,6 +489,7 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
                     b.HasKey("Id");
@@ -542,6 +546,7 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("bit");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<int>("Version")
@@ -568,6 +573,7 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("int");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<long?>("TokensPerDay")
@@ -634,6 +640,7 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("int");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<Guid>("UserId")
@@ -820,6 +827,7 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("int");
 
                     b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<long>("TimeToFirstToken")
@@ -921,23 +929,25 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasOne("Portal.Domain.Chat.Workspace", null)
                         .WithMany()
-                        .HasForeignKey("WorkspaceId")
+                        .HasForeignKey("TenantId", "WorkspaceId")
+                        .HasPrincipalKey("TenantId", "Id")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.Chat.Message", b =>
                 {
-                    b.HasOne("Portal.Domain.Chat.Conversation", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("ConversationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Chat.Conversation", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("TenantId", "ConversationId")
+                        .HasPrincipalKey("TenantId", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
