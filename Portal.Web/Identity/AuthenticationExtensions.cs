@@ -72,6 +72,7 @@ public static class AuthenticationExtensions
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
+                options.Events.OnValidatePrincipal = PortalSessionRevalidation.ValidatePrincipalAsync;
             });
     }
 

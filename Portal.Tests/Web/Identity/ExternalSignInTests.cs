@@ -172,6 +172,21 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
     }
 
     [Fact]
+    public async Task EntraCallback_ForgedState_RefusedWithReason()
+    {
+        var browser = NewBrowser();
+
+        using var done = await browser.PostAsync("/signin-oidc", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["code"] = "made-up",
+            ["state"] = "not-a-state-this-portal-issued",
+        }));
+
+        Assert.Equal($"/signin-refused?reason={SignInRefusal.ProviderError}", done.Headers.Location?.OriginalString);
+        Assert.Contains("The identity provider reported an error", await browser.GetPageAsync(done.Headers.Location!.OriginalString), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SignInPage_ExternalProvidersConfigured_OffersBoth()
     {
         var page = await NewBrowser().GetPageAsync("/account/signin?returnUrl=%2Fchat");
