@@ -1,10 +1,12 @@
 using System.Net;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Domain.Tenants;
 using Portal.Tests.Web.Hosting;
+using Portal.Web.Identity;
 
 namespace Portal.Tests.Web.Identity;
 
@@ -59,6 +61,21 @@ public sealed class SessionRevalidationTests(SessionRevalidationTests.Fixture fi
         fixture.Time.Advance(TimeSpan.FromMinutes(6));
 
         Assert.Contains("Reports", await browser.GetPageAsync("/reports"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenCircuit_PersonDisabled_LosesAuthentication()
+    {
+        var user = await fixture.App.CreateLocalUserAsync("circuit@portal.test", Password, TenantRoles.Member);
+        var principal = PortalPrincipal.Create(new PortalSession(user.Id, user.DisplayName, false, null, [], PortalSession.LocalSignIn));
+        await using var scope = fixture.App.Services.CreateAsyncScope();
+        var provider = Assert.IsType<PortalRevalidatingAuthenticationStateProvider>(scope.ServiceProvider.GetRequiredService<AuthenticationStateProvider>());
+        Assert.True(await provider.IsStillValidAsync(principal, TestContext.Current.CancellationToken));
+
+        await fixture.App.QueryAsync(db => db.PortalUsers.Where(u => u.Id == user.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.IsDisabled, true), TestContext.Current.CancellationToken));
+
+        Assert.False(await provider.IsStillValidAsync(principal, TestContext.Current.CancellationToken));
     }
 
     private BrowserLikeClient NewBrowser() => new(fixture.App.CreateClient(new WebApplicationFactoryClientOptions
