@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Playwright;
+using Portal.Domain.Tenants;
 using Portal.Tests.Web.Hosting;
 
 namespace Portal.Tests.Web.Browser;
@@ -43,6 +44,37 @@ public sealed class ShellBrowserTests(ChromiumFixture chromium, KestrelPortalFix
         Assert.Equal("dark", await page.EvaluateAsync<string>("() => localStorage.getItem('portal.theme')"));
 
         Assert.Empty(offSite);
+    }
+
+    [Fact]
+    public async Task TenantSwitcher_InTheBrowser_MovesToTheOtherTenant()
+    {
+        const string password = "Switcher-Pass-1234!";
+        var user = await portal.App.CreateLocalUserAsync("switcher@portal.test", password, TenantRoles.Member, "Alpha Works");
+        await portal.App.AddMembershipAsync(user.Id, "Beta Labs", TenantRoles.Member | TenantRoles.Manager);
+        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseUrl });
+        context.SetDefaultTimeout(Timeout);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/account/signin");
+        await page.FillAsync("#email", "switcher@portal.test");
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("form.signin-form button[type=submit]");
+        await page.Locator("[data-testid=home-tenant]").Filter(new LocatorFilterOptions { HasText = "Alpha Works" }).WaitForAsync();
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+
+        // The menu opens only once the circuit handles the click; retry the click until it does.
+        var choice = page.Locator("button[data-tenant]").Filter(new LocatorFilterOptions { HasText = "Beta Labs" });
+        for (var attempt = 0; attempt < 40 && !await choice.IsVisibleAsync(); attempt++)
+        {
+            await page.Locator("[data-testid=tenant-switcher] button").First.ClickAsync();
+            await page.WaitForTimeoutAsync(250);
+        }
+
+        await choice.ClickAsync();
+
+        await page.Locator("[data-testid=home-tenant]").Filter(new LocatorFilterOptions { HasText = "Beta Labs" }).WaitForAsync();
+        var navigation = await page.Locator("a.mud-nav-link").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+        Assert.Equal(["/", "/chat", "/reports"], navigation);
     }
 
     [Fact]
