@@ -158,6 +158,7 @@ public static class AuthenticationExtensions
     {
         builder.Services.AddAuthorizationBuilder().AddPortalPolicies();
         builder.Services.AddCascadingAuthenticationState();
+        // Add, not TryAdd: it must win over the plain provider Blazor registers, whichever is called first.
         builder.Services.AddScoped<AuthenticationStateProvider, PortalRevalidatingAuthenticationStateProvider>();
     }
 
