@@ -32,12 +32,23 @@ internal static unsafe class ReferenceLoop
         Decode(ctx, prompt.AsSpan(0, 8));
         LlamaNative.llama_memory_clear(context.Memory, true);
 
-        var clock = Stopwatch.StartNew();
-        Decode(ctx, prompt);
-        var token = LlamaNative.llama_sampler_sample(sampler.DangerousGetHandle(), ctx, -1);
-        var promptSeconds = clock.Elapsed.TotalSeconds;
+        // Best of three, like the engine's figure: the first large batch also pays one-time set-up.
+        var promptSeconds = double.MaxValue;
+        var token = 0;
+        for (var run = 0; run < 3; run++)
+        {
+            LlamaNative.llama_memory_clear(context.Memory, true);
+            var started = Stopwatch.StartNew();
+            for (var start = 0; start < prompt.Length; start += batchSize)
+            {
+                Decode(ctx, prompt.AsSpan(start, Math.Min(batchSize, prompt.Length - start)));
+            }
 
-        clock.Restart();
+            token = LlamaNative.llama_sampler_sample(sampler.DangerousGetHandle(), ctx, -1);
+            promptSeconds = Math.Min(promptSeconds, started.Elapsed.TotalSeconds);
+        }
+
+        var clock = Stopwatch.StartNew();
         var decoded = 0;
         for (; decoded < decodeTokens - 1; decoded++)
         {
