@@ -65,6 +65,23 @@ public sealed class TestModelsTests : IDisposable
     }
 
     [Fact]
+    public void BenchmarkModel_SmallShapeInF16_WeightsAreFiniteAndSmall()
+    {
+        var shape = new BenchmarkModelShape { BlockCount = 1, EmbeddingLength = 64, HeadCount = 4, HeadCountKv = 2, FeedForwardLength = 128, VocabularySize = 1000, WeightType = GgmlType.F16 };
+        var path = _dir.File("bench16.gguf");
+        TestModels.WriteBenchmarkModel(path, shape);
+
+        var bytes = File.ReadAllBytes(path);
+        // The last tensor (ffn_down, 128 x 64 in F16) ends the file.
+        var data = bytes.AsSpan(bytes.Length - 128 * 64 * 2);
+        for (var i = 0; i < 128 * 64; i++)
+        {
+            var magnitude = Math.Abs((float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(data[(i * 2)..])));
+            Assert.InRange(magnitude, 0.015f, 0.25f);
+        }
+    }
+
+    [Fact]
     public void BenchmarkModel_DefaultsToARealSmallModelShape()
     {
         var shape = new BenchmarkModelShape();
