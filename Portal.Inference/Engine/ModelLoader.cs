@@ -18,6 +18,12 @@ internal static unsafe class ModelLoader
             throw new InferenceException($"A model needs at least 1 slot and 32 tokens of context, not {slots} and {contextSize}.");
         }
 
+        if (settings.BatchSize < slots)
+        {
+            // Every generating conversation puts one token into each step's batch.
+            throw new InferenceException($"BatchSize ({settings.BatchSize}) must be at least the number of slots ({slots}).");
+        }
+
         var modelParams = LlamaNative.llama_model_default_params();
         modelParams.n_gpu_layers = gpuLayers;
         var progressState = new LoadProgress(progress, cancellationToken);

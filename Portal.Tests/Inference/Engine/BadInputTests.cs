@@ -88,4 +88,13 @@ public sealed class BadInputTests(TinyModelFixture fixture)
 
         Assert.Equal("A model named 'tiny' is already loaded.", error.Message);
     }
+
+    [Fact]
+    public async Task Load_MoreSlotsThanBatch_RejectedWithReason()
+    {
+        var error = await Assert.ThrowsAsync<InferenceException>(() =>
+            fixture.Engine.LoadAsync(new ModelLoadRequest("too-many-slots", fixture.ModelPath) { Slots = 65 }, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal("BatchSize (64) must be at least the number of slots (65).", error.Message);
+    }
 }
