@@ -1,0 +1,21 @@
+using Portal.Inference.Native;
+
+namespace Portal.Inference.Engine;
+
+/// <summary>Runs GGUF models in-process through llama.cpp, many conversations at once.</summary>
+public interface IInferenceEngine
+{
+    /// <summary>The compute devices llama.cpp found (empty until the first load).</summary>
+    IReadOnlyList<ComputeDevice> Devices { get; }
+
+    IReadOnlyCollection<LoadedModelInfo> LoadedModels { get; }
+
+    /// <summary>Loads a model; <paramref name="progress"/> gets 0..1. Fails with llama.cpp's reason.</summary>
+    Task<LoadedModelInfo> LoadAsync(ModelLoadRequest request, IProgress<float>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels the model's conversations and frees it.</summary>
+    Task UnloadAsync(string modelId, CancellationToken cancellationToken = default);
+
+    /// <summary>Queues a generation; enumerate the result for tokens, await its Completion for the outcome.</summary>
+    Generation GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default);
+}
