@@ -1,6 +1,37 @@
-var builder = WebApplication.CreateBuilder(args);
+using Portal.Data;
+using Portal.Web.Hosting;
+using Portal.Web.Identity;
+using Portal.Web.Shell;
+
+var builder = WebApplication.CreateBuilder(MigrateCommand.WithoutSwitch(args));
+
+builder.AddPortalData();
+builder.AddPortalAuthentication();
+builder.AddPortalShell();
+
 var app = builder.Build();
-app.Run();
+
+// `--migrate` applies pending migrations and exits; a normal start never migrates.
+if (MigrateCommand.IsRequested(args))
+{
+    await MigrateCommand.RunAsync(app);
+    return;
+}
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+}
+
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UsePortalAuthentication();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapPortalAccount();
+app.MapPortalShell();
+
+await app.RunAsync();
 
 /// <summary>Entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

@@ -1,0 +1,114 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Portal.Web.Identity;
+
+/// <summary>
+/// The account endpoints the sign-in page and the shell post to: local sign-in, external sign-in
+/// (a challenge on the provider's scheme), sign-out, and switching the active tenant.
+/// Forms carry an antiforgery token; <c>UseAntiforgery</c> checks it before these run.
+/// </summary>
+public static class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapPortalAccount(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var account = endpoints.MapGroup("/account");
+        account.MapPost("/signin", SignInLocalAsync).AllowAnonymous();
+        account.MapGet("/signin/{scheme}", ChallengeExternalAsync).AllowAnonymous();
+        account.MapPost("/signout", SignOutAsync);
+        account.MapPost("/tenant", SwitchTenantAsync).RequireAuthorization();
+        return endpoints;
+    }
+
+    /// <summary>Only a path on this site: never an open redirect to somewhere else.</summary>
+    public static string SafeReturnUrl(string? returnUrl) =>
+        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && (returnUrl.Length == 1 || returnUrl[1] is not ('/' or '\\'))
+            ? returnUrl
+            : "/";
+
+    private static async Task<IResult> SignInLocalAsync(
+        [FromForm] string? email,
+        [FromForm] string? password,
+        [FromForm] string? returnUrl,
+        LocalSignIn signIn,
+        TimeProvider time,
+        HttpContext httpContext)
+    {
+        var result = await signIn.SignInAsync(email ?? "", password ?? "", httpContext.RequestAborted);
+        var back = SafeReturnUrl(returnUrl);
+        if (result.Session is null)
+        {
+            var query = $"?error={ErrorCode(result.Outcome)}&returnUrl={Uri.EscapeDataString(back)}";
+            if (result.LockedUntil is { } until)
+            {
+                var minutes = Math.Max(1, (int)Math.Ceiling((until - time.GetUtcNow()).TotalMinutes));
+                query += $"&minutes={minutes}";
+            }
+
+            return Results.Redirect(AuthenticationExtensions.SignInPath + query);
+        }
+
+        await httpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PortalPrincipal.Create(result.Session));
+        return Results.LocalRedirect(back);
+    }
+
+    private static async Task<IResult> ChallengeExternalAsync(string scheme, string? returnUrl, IAuthenticationSchemeProvider schemes)
+    {
+        if (scheme is not (AuthenticationExtensions.EntraScheme or AuthenticationExtensions.OidcScheme)
+            || await schemes.GetSchemeAsync(scheme) is null)
+        {
+            return Results.NotFound($"No sign-in provider named '{scheme}' is configured.");
+        }
+
+        return Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }, [scheme]);
+    }
+
+    private static async Task<IResult> SignOutAsync(HttpContext httpContext, IAuthenticationSchemeProvider schemes)
+    {
+        var method = PortalPrincipal.Read(httpContext.User)?.SignInMethod;
+        var properties = new AuthenticationProperties { RedirectUri = AuthenticationExtensions.SignInPath };
+        if (method is AuthenticationExtensions.EntraScheme or AuthenticationExtensions.OidcScheme && await schemes.GetSchemeAsync(method) is not null)
+        {
+            // Also end the session at the provider, which then sends the browser back here.
+            return Results.SignOut(properties, [CookieAuthenticationDefaults.AuthenticationScheme, method]);
+        }
+
+        await httpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return Results.LocalRedirect(AuthenticationExtensions.SignInPath);
+    }
+
+    private static async Task<IResult> SwitchTenantAsync(
+        [FromForm] Guid tenantId, [FromForm] string? returnUrl, PortalSessionFactory sessions, HttpContext httpContext)
+    {
+        var current = PortalPrincipal.Read(httpContext.User);
+        if (current is null)
+        {
+            return Results.Challenge();
+        }
+
+        var session = await sessions.CreateAsync(current.UserId, tenantId, current.SignInMethod, httpContext.RequestAborted);
+        if (session is null)
+        {
+            await httpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.LocalRedirect(AuthenticationExtensions.SignInPath);
+        }
+
+        if (session.Tenant?.Id != tenantId)
+        {
+            // Not a member there (or no longer): same answer as any other forbidden place.
+            return Results.Forbid();
+        }
+
+        await httpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PortalPrincipal.Create(session));
+        return Results.LocalRedirect(SafeReturnUrl(returnUrl));
+    }
+
+    private static string ErrorCode(LocalSignInOutcome outcome) => outcome switch
+    {
+        LocalSignInOutcome.LockedOut => "locked",
+        LocalSignInOutcome.Disabled => "disabled",
+        _ => "invalid",
+    };
+}
