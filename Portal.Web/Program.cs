@@ -1,4 +1,5 @@
 using Portal.Data;
+using Portal.Web.Chat;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
 using Portal.Web.Models;
@@ -10,6 +11,7 @@ builder.AddPortalData();
 builder.AddPortalAuthentication();
 builder.AddPortalShell();
 builder.AddModelHosting();
+builder.AddPortalChat();
 
 var app = builder.Build();
 
@@ -32,6 +34,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapPortalAccount();
 app.MapPortalShell();
+app.MapPortalChat();
 
 await app.RunAsync();
 
