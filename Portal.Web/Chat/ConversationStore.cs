@@ -67,8 +67,12 @@ public sealed class ConversationStore(
         var query = db.Conversations.Where(c => c.OwnerUserId == caller.UserId && c.WorkspaceId == workspaceId);
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var term = search.Trim();
-            query = query.Where(c => c.Title.Contains(term) || c.Messages.Any(m => m.Content.Contains(term)));
+            // Lower-cased on both sides: the same case-insensitive match on every provider. (The
+            // StringComparison overload that CA1862 suggests has no SQL translation.)
+            var term = search.Trim().ToLowerInvariant();
+#pragma warning disable CA1862
+            query = query.Where(c => c.Title.ToLower().Contains(term) || c.Messages.Any(m => m.Content.ToLower().Contains(term)));
+#pragma warning restore CA1862
         }
 
         var rows = await query

@@ -43,6 +43,21 @@ public sealed class ChatHubTenantRulesTests(ChatApp app) : IClassFixture<ChatApp
     }
 
     [Fact]
+    public async Task ListConversations_Search_MatchesTitleAndMessagesIgnoringCase()
+    {
+        var (owner, conversationId, workspaceId) = await OwnerWithAnswerAsync();
+        await using var hub = await owner.ConnectAsync();
+
+        async Task<IReadOnlyList<Guid>> Search(string? text) =>
+            [.. (await hub.InvokeAsync<IReadOnlyList<ConversationSummary>>(nameof(ChatHub.ListConversations), workspaceId, text, Cancel)).Select(c => c.Id)];
+
+        Assert.Equal([conversationId], await Search(null));
+        Assert.Equal([conversationId], await Search("OWNER'S"));
+        Assert.Equal([conversationId], await Search("hello"));
+        Assert.Empty(await Search("no such words"));
+    }
+
+    [Fact]
     public async Task CreateConversation_OtherTenantsWorkspace_NotFoundAndNothingCreated()
     {
         var (_, _, workspaceId) = await OwnerWithAnswerAsync();
