@@ -43,6 +43,36 @@ public sealed class ChatHubTenantRulesTests(ChatApp app) : IClassFixture<ChatApp
     }
 
     [Fact]
+    public async Task Export_Owner_MarkdownAndJsonOfTheStoredConversation()
+    {
+        var (owner, conversationId, _) = await OwnerWithAnswerAsync();
+
+        using var markdown = await owner.Http.GetAsync(new Uri($"chat/export/{conversationId}.md", UriKind.Relative), Cancel);
+        using var json = await owner.Http.GetAsync(new Uri($"chat/export/{conversationId}.json", UriKind.Relative), Cancel);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, markdown.StatusCode);
+        var text = await markdown.Content.ReadAsStringAsync(Cancel);
+        Assert.StartsWith("# Owner's", text, StringComparison.Ordinal);
+        Assert.Contains("## User\n\nHello", text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Equal("application/json", json.Content.Headers.ContentType?.MediaType);
+        using var document = System.Text.Json.JsonDocument.Parse(await json.Content.ReadAsStringAsync(Cancel));
+        Assert.Equal(conversationId, document.RootElement.GetProperty("id").GetGuid());
+        Assert.Equal(2, document.RootElement.GetProperty("messages").GetArrayLength());
+    }
+
+    [Theory]
+    [MemberData(nameof(Intruders))]
+    public async Task Export_ForeignConversation_NotFound(string intruderKind)
+    {
+        var (_, conversationId, _) = await OwnerWithAnswerAsync();
+        var intruder = await app.NewMemberAsync(intruderKind == "other tenant" ? $"Other {Guid.NewGuid():N}" : "Default");
+
+        using var response = await intruder.Http.GetAsync(new Uri($"chat/export/{conversationId}.md", UriKind.Relative), Cancel);
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
     public async Task ListConversations_Search_MatchesTitleAndMessagesIgnoringCase()
     {
         var (owner, conversationId, workspaceId) = await OwnerWithAnswerAsync();
