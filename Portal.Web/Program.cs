@@ -1,6 +1,8 @@
 using Portal.Data;
+using Portal.Web.Chat;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
+using Portal.Web.Models;
 using Portal.Web.Shell;
 
 var builder = WebApplication.CreateBuilder(MigrateCommand.WithoutSwitch(args));
@@ -8,6 +10,8 @@ var builder = WebApplication.CreateBuilder(MigrateCommand.WithoutSwitch(args));
 builder.AddPortalData();
 builder.AddPortalAuthentication();
 builder.AddPortalShell();
+builder.AddModelHosting();
+builder.AddPortalChat();
 
 var app = builder.Build();
 
@@ -30,6 +34,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapPortalAccount();
 app.MapPortalShell();
+app.MapPortalChat();
 
 await app.RunAsync();
 
