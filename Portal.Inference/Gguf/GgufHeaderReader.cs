@@ -106,7 +106,7 @@ public static class GgufHeaderReader
         var type = (GgufValueType)rawType;
         if (type != GgufValueType.Array)
         {
-            return ReadScalar(reader, key, type);
+            return ReadScalar(reader, key, type, $"value of '{key}'");
         }
 
         var rawElementType = reader.ReadUInt32($"element type of '{key}'");
@@ -138,47 +138,48 @@ public static class GgufHeaderReader
 
     private static Array ReadArrayItems(BoundedReader reader, string key, GgufValueType type, int count)
     {
+        // One description for all elements: formatting one per element would cost more than the parse.
+        var what = $"an element of '{key}'";
         switch (type)
         {
             case GgufValueType.String:
                 var strings = new string[count];
                 for (var i = 0; i < count; i++)
                 {
-                    strings[i] = ReadString(reader, $"element {i} of '{key}'", isKey: false);
+                    strings[i] = ReadString(reader, what, isKey: false);
                 }
 
                 return strings;
             case GgufValueType.Float32:
-                return ReadPrimitives(reader, key, count, 4, b => BinaryPrimitives.ReadSingleLittleEndian(b));
+                return ReadPrimitives(reader, what, count, 4, b => BinaryPrimitives.ReadSingleLittleEndian(b));
             case GgufValueType.Int32:
-                return ReadPrimitives(reader, key, count, 4, b => BinaryPrimitives.ReadInt32LittleEndian(b));
+                return ReadPrimitives(reader, what, count, 4, b => BinaryPrimitives.ReadInt32LittleEndian(b));
             case GgufValueType.UInt32:
-                return ReadPrimitives(reader, key, count, 4, b => BinaryPrimitives.ReadUInt32LittleEndian(b));
+                return ReadPrimitives(reader, what, count, 4, b => BinaryPrimitives.ReadUInt32LittleEndian(b));
             default:
                 var items = new object[count];
                 for (var i = 0; i < count; i++)
                 {
-                    items[i] = ReadScalar(reader, key, type).Value;
+                    items[i] = ReadScalar(reader, key, type, what).Value;
                 }
 
                 return items;
         }
     }
 
-    private static T[] ReadPrimitives<T>(BoundedReader reader, string key, int count, int size, Func<ReadOnlySpan<byte>, T> parse)
+    private static T[] ReadPrimitives<T>(BoundedReader reader, string what, int count, int size, Func<ReadOnlySpan<byte>, T> parse)
     {
         var items = new T[count];
         for (var i = 0; i < count; i++)
         {
-            items[i] = parse(reader.ReadBytes(size, $"element {i} of '{key}'"));
+            items[i] = parse(reader.ReadBytes(size, what));
         }
 
         return items;
     }
 
-    private static GgufValue ReadScalar(BoundedReader reader, string key, GgufValueType type)
+    private static GgufValue ReadScalar(BoundedReader reader, string key, GgufValueType type, string what)
     {
-        var what = $"value of '{key}'";
         return type switch
         {
             GgufValueType.UInt8 => GgufValue.UInt8(reader.ReadBytes(1, what)[0]),

@@ -13,6 +13,7 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.HasKey(w => w.Id);
         builder.Property(w => w.Name).HasMaxLength(200);
         builder.HasIndex(w => new { w.TenantId, w.Name }).IsUnique();
+        builder.HasAlternateKey(w => new { w.TenantId, w.Id }); // target of the conversations' tenant-checked foreign key
         builder.HasOne<Tenant>().WithMany().HasForeignKey(w => w.TenantId).OnDelete(DeleteBehavior.Restrict);
     }
 }

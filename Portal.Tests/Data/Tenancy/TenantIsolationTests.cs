@@ -141,7 +141,7 @@ public sealed class TenantIsolationTests(MigratedDatabases databases) : IClassFi
 
     [Theory]
     [MemberData(nameof(DatabaseProviders.All), MemberType = typeof(DatabaseProviders))]
-    public async Task Save_ConversationMovedToOtherTenant_Throws(DatabaseProvider provider)
+    public async Task Save_MembershipMovedToOtherTenant_Throws_EvenInPlatformScope(DatabaseProvider provider)
     {
         var database = await databases.GetAsync(provider);
         var a = await SeededTenant.CreateAsync(database, "Alpha");
@@ -149,17 +149,53 @@ public sealed class TenantIsolationTests(MigratedDatabases databases) : IClassFi
 
         var tenantContext = TenantScopes.For(a.Id);
         await using var db = database.CreateContext(tenantContext);
-        var conversation = await db.Conversations.SingleAsync(c => c.Id == a.Conversation.Id, Ct);
-        conversation.TenantId = b.Id;
+        var membership = await db.Memberships.SingleAsync(m => m.UserId == a.Owner.Id, Ct);
+        membership.TenantId = b.Id;
 
         var error = await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync(Ct));
-        Assert.Contains($"cannot move from tenant {a.Id} to tenant {b.Id}", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"A Membership cannot move from tenant {a.Id} to tenant {b.Id}.", error.Message);
 
         // Not even platform code moves data between tenants.
         using (tenantContext.BeginPlatformScope())
         {
             await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync(Ct));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(DatabaseProviders.All), MemberType = typeof(DatabaseProviders))]
+    public async Task Save_ConversationMovedToOtherTenant_IsRefused(DatabaseProvider provider)
+    {
+        var database = await databases.GetAsync(provider);
+        var a = await SeededTenant.CreateAsync(database, "Alpha");
+        var b = await SeededTenant.CreateAsync(database, "Bravo");
+
+        await using var db = database.CreateContext(TenantScopes.For(a.Id));
+        var conversation = await db.Conversations.SingleAsync(c => c.Id == a.Conversation.Id, Ct);
+        conversation.TenantId = b.Id;
+
+        // A conversation's tenant is part of the key its messages point at, so EF Core itself refuses.
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => db.SaveChangesAsync(Ct));
+        Assert.Contains("'Conversation.TenantId' is part of a key", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(DatabaseProviders.All), MemberType = typeof(DatabaseProviders))]
+    public async Task Add_MessageOfOwnTenantOnOtherTenantsConversation_RejectedByDatabase(DatabaseProvider provider)
+    {
+        var database = await databases.GetAsync(provider);
+        var a = await SeededTenant.CreateAsync(database, "Alpha");
+        var b = await SeededTenant.CreateAsync(database, "Bravo");
+
+        await using (var db = database.CreateContext(TenantScopes.For(b.Id)))
+        {
+            db.Messages.Add(new Message { TenantId = b.Id, ConversationId = a.Conversation.Id, Role = MessageRole.User, Content = "planted" });
+
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(Ct));
+        }
+
+        await using var owner = database.CreateContext(TenantScopes.For(a.Id));
+        Assert.Single(await owner.Messages.Where(m => m.ConversationId == a.Conversation.Id).ToListAsync(Ct));
     }
 
     [Theory]

@@ -302,7 +302,7 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("OwnerUserId");
 
-                    b.HasIndex("WorkspaceId");
+                    b.HasIndex("TenantId", "WorkspaceId");
 
                     b.HasIndex("TenantId", "OwnerUserId", "UpdatedAt");
 
@@ -350,9 +350,9 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId");
-
                     b.HasIndex("ConversationId", "CreatedAt");
+
+                    b.HasIndex("TenantId", "ConversationId");
 
                     b.ToTable("Messages", (string)null);
                 });
@@ -921,23 +921,25 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasOne("Portal.Domain.Chat.Workspace", null)
                         .WithMany()
-                        .HasForeignKey("WorkspaceId")
+                        .HasForeignKey("TenantId", "WorkspaceId")
+                        .HasPrincipalKey("TenantId", "Id")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.Chat.Message", b =>
                 {
-                    b.HasOne("Portal.Domain.Chat.Conversation", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("ConversationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Chat.Conversation", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("TenantId", "ConversationId")
+                        .HasPrincipalKey("TenantId", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -11,7 +11,7 @@ using Portal.Data;
 namespace Portal.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261122205230_Initial")]
+    [Migration("20261122210635_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -292,7 +292,7 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("OwnerUserId");
 
-                    b.HasIndex("WorkspaceId");
+                    b.HasIndex("TenantId", "WorkspaceId");
 
                     b.HasIndex("TenantId", "OwnerUserId", "UpdatedAt");
 
@@ -340,9 +340,9 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId");
-
                     b.HasIndex("ConversationId", "CreatedAt");
+
+                    b.HasIndex("TenantId", "ConversationId");
 
                     b.ToTable("Messages", (string)null);
                 });
@@ -910,23 +910,25 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasOne("Portal.Domain.Chat.Workspace", null)
                         .WithMany()
-                        .HasForeignKey("WorkspaceId")
+                        .HasForeignKey("TenantId", "WorkspaceId")
+                        .HasPrincipalKey("TenantId", "Id")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.Chat.Message", b =>
                 {
-                    b.HasOne("Portal.Domain.Chat.Conversation", null)
-                        .WithMany("Messages")
-                        .HasForeignKey("ConversationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Chat.Conversation", null)
+                        .WithMany("Messages")
+                        .HasForeignKey("TenantId", "ConversationId")
+                        .HasPrincipalKey("TenantId", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

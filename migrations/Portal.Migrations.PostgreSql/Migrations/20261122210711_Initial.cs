@@ -281,6 +281,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Workspaces", x => x.Id);
+                    table.UniqueConstraint("AK_Workspaces_TenantId_Id", x => new { x.TenantId, x.Id });
                     table.ForeignKey(
                         name: "FK_Workspaces_Tenants_TenantId",
                         column: x => x.TenantId,
@@ -393,6 +394,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Conversations", x => x.Id);
+                    table.UniqueConstraint("AK_Conversations_TenantId_Id", x => new { x.TenantId, x.Id });
                     table.ForeignKey(
                         name: "FK_Conversations_ModelEntries_ModelEntryId",
                         column: x => x.ModelEntryId,
@@ -412,10 +414,10 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
-                        name: "FK_Conversations_Workspaces_WorkspaceId",
-                        column: x => x.WorkspaceId,
+                        name: "FK_Conversations_Workspaces_TenantId_WorkspaceId",
+                        columns: x => new { x.TenantId, x.WorkspaceId },
                         principalTable: "Workspaces",
-                        principalColumn: "Id",
+                        principalColumns: new[] { "TenantId", "Id" },
                         onDelete: ReferentialAction.Cascade);
                 });
 
@@ -523,10 +525,10 @@ namespace Portal.Migrations.PostgreSql.Migrations
                 {
                     table.PrimaryKey("PK_Messages", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_Messages_Conversations_ConversationId",
-                        column: x => x.ConversationId,
+                        name: "FK_Messages_Conversations_TenantId_ConversationId",
+                        columns: x => new { x.TenantId, x.ConversationId },
                         principalTable: "Conversations",
-                        principalColumn: "Id",
+                        principalColumns: new[] { "TenantId", "Id" },
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "FK_Messages_Tenants_TenantId",
@@ -605,9 +607,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                 columns: new[] { "TenantId", "OwnerUserId", "UpdatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Conversations_WorkspaceId",
+                name: "IX_Conversations_TenantId_WorkspaceId",
                 table: "Conversations",
-                column: "WorkspaceId");
+                columns: new[] { "TenantId", "WorkspaceId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ExternalTenantMappings_ExternalTenantId_ExternalGroupId",
@@ -636,9 +638,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                 columns: new[] { "ConversationId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Messages_TenantId",
+                name: "IX_Messages_TenantId_ConversationId",
                 table: "Messages",
-                column: "TenantId");
+                columns: new[] { "TenantId", "ConversationId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ModelEntries_FileName",
