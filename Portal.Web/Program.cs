@@ -1,6 +1,7 @@
 using Portal.Data;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
+using Portal.Web.Models;
 using Portal.Web.Shell;
 
 var builder = WebApplication.CreateBuilder(MigrateCommand.WithoutSwitch(args));
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(MigrateCommand.WithoutSwitch(args));
 builder.AddPortalData();
 builder.AddPortalAuthentication();
 builder.AddPortalShell();
+builder.AddPortalModels();
 
 var app = builder.Build();
 
@@ -29,6 +31,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapPortalAccount();
+app.MapPortalModels();
 app.MapPortalShell();
 
 await app.RunAsync();
