@@ -1,4 +1,5 @@
 using Portal.Data;
+using Portal.Web.Admin;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
 using Portal.Web.Models;
@@ -10,6 +11,7 @@ builder.AddPortalData();
 builder.AddPortalAuthentication();
 builder.AddPortalShell();
 builder.AddPortalModels();
+builder.AddPortalAdmin();
 
 var app = builder.Build();
 

@@ -73,7 +73,17 @@ public sealed partial class ModelUploads(
     public async Task<UploadStatus> GetStatusAsync(Guid id, CancellationToken cancellationToken)
     {
         var slot = await SlotAsync(id, cancellationToken);
-        return Status(slot.State, ReceivedBytes(id));
+
+        // After a cut-off chunk, its request may still be writing what arrived: answer once it is done.
+        await slot.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            return Status(slot.State, ReceivedBytes(id));
+        }
+        finally
+        {
+            slot.Gate.Release();
+        }
     }
 
     /// <summary>
