@@ -14,6 +14,8 @@ public static class AdminExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AuditLog>();
+        services.TryAddScoped<TenantAdministration>();
+        services.TryAddScoped<MemberAdministration>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, ApiCookieEvents>());
         return builder;
     }
