@@ -1,5 +1,6 @@
 using Portal.Data;
 using Portal.Web.Admin;
+using Portal.Web.Chat;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
 using Portal.Web.Models;
@@ -10,7 +11,9 @@ var builder = WebApplication.CreateBuilder(MigrateCommand.WithoutSwitch(args));
 builder.AddPortalData();
 builder.AddPortalAuthentication();
 builder.AddPortalShell();
+builder.AddModelHosting();
 builder.AddPortalModels();
+builder.AddPortalChat();
 builder.AddPortalAdmin();
 
 var app = builder.Build();
@@ -35,6 +38,7 @@ app.MapStaticAssets();
 app.MapPortalAccount();
 app.MapPortalModels();
 app.MapPortalShell();
+app.MapPortalChat();
 
 await app.RunAsync();
 

@@ -16,6 +16,9 @@ public interface IInferenceEngine
     /// <summary>Cancels the model's conversations and frees it.</summary>
     Task UnloadAsync(string modelId, CancellationToken cancellationToken = default);
 
+    /// <summary>Tokens the chat <paramref name="messages"/> take once formatted with the model's template (for context-window trimming).</summary>
+    int CountPromptTokens(string modelId, IReadOnlyList<ChatMessage> messages);
+
     /// <summary>Queues a generation; enumerate the result for tokens, await its Completion for the outcome.</summary>
     Generation GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default);
 }

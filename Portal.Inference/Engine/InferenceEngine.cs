@@ -99,6 +99,17 @@ internal sealed partial class InferenceEngine(
         return new Generation(conversation);
     }
 
+    public int CountPromptTokens(string modelId, IReadOnlyList<ChatMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (!models.TryGetValue(modelId, out var runner))
+        {
+            throw new InferenceException($"No model named '{modelId}' is loaded.");
+        }
+
+        return messages.Count == 0 ? 0 : LlamaText.Tokenize(runner.Vocab, FormatChat(runner, messages), addSpecial: true, parseSpecial: true).Length;
+    }
+
     private static void Validate(GenerationRequest request)
     {
         if (request.Messages.Count == 0 && string.IsNullOrEmpty(request.Prompt))

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain.Tenants;
 using Portal.Web.Audit;
+using Portal.Web.Chat;
 
 namespace Portal.Web.Admin;
 
@@ -17,6 +18,7 @@ public sealed class MemberAdministration(
     ITenantContext tenantContext,
     UserManager<LocalAccount> userManager,
     AuditLog audit,
+    IAccessRevocation revocation,
     TimeProvider time)
 {
     public async Task<IReadOnlyList<MemberView>> ListAsync(AdminActor actor, Guid tenantId, CancellationToken cancellationToken)
@@ -106,8 +108,17 @@ public sealed class MemberAdministration(
         ChangeAsync(actor, tenantId, membershipId, "member.roles_changed", m => m.Roles = roles, cancellationToken);
 
     /// <summary>A disabled member keeps their history but their sessions in this tenant end at their next request.</summary>
-    public Task<MemberView> SetDisabledAsync(AdminActor actor, Guid tenantId, Guid membershipId, bool disabled, CancellationToken cancellationToken) =>
-        ChangeAsync(actor, tenantId, membershipId, disabled ? "member.disabled" : "member.enabled", m => m.IsDisabled = disabled, cancellationToken);
+    public async Task<MemberView> SetDisabledAsync(AdminActor actor, Guid tenantId, Guid membershipId, bool disabled, CancellationToken cancellationToken)
+    {
+        var member = await ChangeAsync(actor, tenantId, membershipId, disabled ? "member.disabled" : "member.enabled", m => m.IsDisabled = disabled, cancellationToken);
+        if (disabled)
+        {
+            // Cookies are re-checked at the next request; open chat connections and generations end now.
+            await revocation.RevokeAsync(member.UserId, tenantId, CancellationToken.None);
+        }
+
+        return member;
+    }
 
     private async Task<MemberView> ChangeAsync(
         AdminActor actor, Guid tenantId, Guid membershipId, string action, Action<Membership> change, CancellationToken cancellationToken)

@@ -1,19 +1,17 @@
-using Microsoft.Extensions.Options;
-using Portal.Data;
-
 namespace Portal.Web.Models;
 
 /// <summary>
 /// The models folder and its upload area. Every path inside it is built here from names the portal
 /// chose itself; a client's file name never becomes a path.
 /// </summary>
-public sealed class ModelFolder(IOptions<ModelStorageOptions> options, IOptions<PortalDataOptions> data)
+public sealed class ModelFolder(ModelCatalog catalog)
 {
     public const string ModelExtension = ".gguf";
 
     private const string UploadFolderName = ".uploads";
 
-    public string Path { get; } = System.IO.Path.GetFullPath(options.Value.Folder, data.Value.DataDirectory);
+    /// <summary>The catalog's models folder (<c>Portal:Models:Folder</c>).</summary>
+    public string Path => catalog.ModelsFolder;
 
     /// <summary>Temporary files of uploads in progress: inside the models folder, so completing one is a rename on one disk.</summary>
     public string UploadsPath => System.IO.Path.Combine(Path, UploadFolderName);

@@ -9,7 +9,7 @@ namespace Portal.Web.Models;
 /// Registers GGUF files copied into the models folder by hand (air-gapped sites): each new file is
 /// validated and hashed like an upload; an invalid one is reported and left unregistered.
 /// </summary>
-public sealed partial class ModelFolderScanner(ModelFolder folder, IServiceScopeFactory scopes, ILogger<ModelFolderScanner> logger) : IDisposable
+public sealed partial class ModelFolderScanner(ModelFolder folder, ModelCatalog catalog, IServiceScopeFactory scopes, ILogger<ModelFolderScanner> logger) : IDisposable
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
@@ -21,7 +21,6 @@ public sealed partial class ModelFolderScanner(ModelFolder folder, IServiceScope
             await using var scope = scopes.CreateAsyncScope();
             var services = scope.ServiceProvider;
             var db = services.GetRequiredService<PortalDbContext>();
-            var registrar = services.GetRequiredService<ModelRegistrar>();
             var known = await db.ModelEntries.AsNoTracking().Select(m => m.FileName).ToListAsync(cancellationToken);
             var knownNames = known.ToHashSet(StringComparer.Ordinal);
 
@@ -37,7 +36,7 @@ public sealed partial class ModelFolderScanner(ModelFolder folder, IServiceScope
 
                 try
                 {
-                    var model = await registrar.RegisterFileAsync(path, isTestModel: false, cancellationToken);
+                    var model = await catalog.RegisterFileAsync(path, isTestModel: false, cancellationToken);
                     registered.Add(fileName);
                     services.GetRequiredService<AuditLog>().Add(db, new AuditEntry(
                         "model.registered_from_folder", actorUserId, $"model:{model.Id}",
@@ -49,7 +48,7 @@ public sealed partial class ModelFolderScanner(ModelFolder folder, IServiceScope
                     refused.Add(new RefusedModelFile(fileName, $"{e.Code}: {e.Message}"));
                     LogRefused(fileName, e.Message);
                 }
-                catch (UploadException e) when (e.Failure == UploadFailure.Refused)
+                catch (ModelCatalogException e)
                 {
                     refused.Add(new RefusedModelFile(fileName, e.Message));
                     LogRefused(fileName, e.Message);

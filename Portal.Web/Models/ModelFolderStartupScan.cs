@@ -7,6 +7,7 @@ internal sealed partial class ModelFolderStartupScan(
     ModelFolderScanner scanner,
     ModelFolder folder,
     IOptions<ModelStorageOptions> options,
+    IServiceProvider services,
     ILogger<ModelFolderStartupScan> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -15,6 +16,13 @@ internal sealed partial class ModelFolderStartupScan(
         if (!options.Value.ScanOnStart)
         {
             return;
+        }
+
+        // The catalog's start-up may be writing and registering the test model into the same folder.
+        // Whether it succeeds or fails (it reports its own failure), the folder is stable once it is done.
+        if (services.GetServices<IHostedService>().OfType<ModelCatalogStartup>().FirstOrDefault() is { } catalogStartup)
+        {
+            await ((Task)catalogStartup.Ready).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         var report = await scanner.ScanAsync(actorUserId: null, stoppingToken);

@@ -2,14 +2,13 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Portal.Web.Models;
 
-/// <summary>Where model files live and how uploads are limited (section <c>Portal:Models</c>).</summary>
+/// <summary>
+/// How uploads are limited and the folder scanned (section <c>Portal:Models</c>, shared with
+/// <see cref="ModelCatalogOptions"/>, which says where the folder is).
+/// </summary>
 public sealed class ModelStorageOptions
 {
     public const string SectionName = "Portal:Models";
-
-    /// <summary>The models folder; relative paths are resolved against <c>Portal:DataDirectory</c>.</summary>
-    [Required(AllowEmptyStrings = false, ErrorMessage = "Portal:Models:Folder must name a folder.")]
-    public string Folder { get; set; } = "models";
 
     /// <summary>The largest file an upload may declare or send.</summary>
     [Range(1L, long.MaxValue, ErrorMessage = "Portal:Models:MaxUploadBytes must be above zero.")]

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Portal.Data;
+using Portal.Domain.Models;
 using Portal.Inference.Gguf;
 using Portal.Web.Audit;
 
@@ -16,6 +17,7 @@ namespace Portal.Web.Models;
 /// </summary>
 public sealed partial class ModelUploads(
     ModelFolder folder,
+    ModelCatalog catalog,
     IOptions<ModelStorageOptions> options,
     IServiceScopeFactory scopes,
     TimeProvider time,
@@ -348,24 +350,17 @@ public sealed partial class ModelUploads(
 
     private async Task<CompletedUpload> RegisterAsync(string stored, UploadState state, Guid userId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var services = scope.ServiceProvider;
+        ModelEntry model;
         try
         {
-            var model = await services.GetRequiredService<ModelRegistrar>().RegisterFileAsync(stored, isTestModel: false, cancellationToken);
-            var db = services.GetRequiredService<PortalDbContext>();
-            await services.GetRequiredService<AuditLog>().RecordAsync(db, new AuditEntry(
-                "model.uploaded",
-                userId,
-                $"model:{model.Id}",
-                After: new { model.Name, model.FileName, model.SizeBytes, model.Sha256, state.ClientFileName, model.Architecture, model.Quantisation }),
-                cancellationToken);
-            return new CompletedUpload(model.Id, model.Name, model.FileName, model.SizeBytes, model.Sha256);
+            model = await catalog.RegisterFileAsync(stored, isTestModel: false, cancellationToken);
         }
-        catch (GgufValidationException e)
+        catch (Exception e) when (e is GgufValidationException or ModelCatalogException)
         {
             File.Delete(stored);
-            throw new UploadException(UploadFailure.Refused, $"The file is not a usable GGUF model ({e.Code}): {e.Message}");
+            throw new UploadException(UploadFailure.Refused, e is GgufValidationException invalid
+                ? $"The file is not a usable GGUF model ({invalid.Code}): {invalid.Message}"
+                : e.Message);
         }
         catch
         {
@@ -373,6 +368,16 @@ public sealed partial class ModelUploads(
             File.Delete(stored);
             throw;
         }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        await services.GetRequiredService<AuditLog>().RecordAsync(services.GetRequiredService<PortalDbContext>(), new AuditEntry(
+            "model.uploaded",
+            userId,
+            $"model:{model.Id}",
+            After: new { model.Name, model.FileName, model.SizeBytes, model.Sha256, state.ClientFileName, model.Architecture, model.Quantisation }),
+            CancellationToken.None);
+        return new CompletedUpload(model.Id, model.Name, model.FileName, model.SizeBytes, model.Sha256);
     }
 
     private async Task RefuseAsync(UploadState state, Guid userId, string reason)

@@ -3,7 +3,7 @@ using Portal.Web.Audit;
 
 namespace Portal.Web.Models;
 
-/// <summary><c>builder.AddPortalModels()</c>: the models folder, resumable uploads, the folder scan and the sweep of abandoned uploads.</summary>
+/// <summary><c>builder.AddPortalModels()</c> (after <c>AddModelHosting()</c>, whose catalog registers and loads): the models folder, resumable uploads, the folder scan and the sweep of abandoned uploads.</summary>
 public static class ModelsExtensions
 {
     public static IHostApplicationBuilder AddPortalModels(this IHostApplicationBuilder builder)
@@ -16,7 +16,6 @@ public static class ModelsExtensions
         services.TryAddSingleton<ModelFolder>();
         services.TryAddSingleton<ModelUploads>();
         services.TryAddSingleton<ModelFolderScanner>();
-        services.TryAddScoped<ModelRegistrar>();
         services.AddHostedService<AbandonedUploadSweeper>();
         services.AddHostedService<ModelFolderStartupScan>();
         return builder;

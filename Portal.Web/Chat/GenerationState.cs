@@ -1,0 +1,23 @@
+namespace Portal.Web.Chat;
+
+/// <summary>Where an answer stands, as the person sees it.</summary>
+public enum GenerationState
+{
+    /// <summary>Waiting for a free slot of the model.</summary>
+    Queued,
+
+    /// <summary>The model reads the conversation; no token yet.</summary>
+    Thinking,
+
+    /// <summary>Tokens are arriving.</summary>
+    Streaming,
+
+    /// <summary>The answer is complete (the model ended its turn or reached the token limit).</summary>
+    Completed,
+
+    /// <summary>Stopped by the person, a closed connection or an unloaded model; what was produced is kept.</summary>
+    Stopped,
+
+    /// <summary>The generation failed; what was produced is kept with the reason.</summary>
+    Failed,
+}

@@ -1,0 +1,282 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.Options;
+using Microsoft.JSInterop;
+using Portal.Domain.Chat;
+using Portal.Web.Chat;
+
+namespace Portal.Web.Components.Pages.Chat;
+
+/// <summary>
+/// The chat page. It takes answers straight from <see cref="ChatGenerations"/> in its circuit rather
+/// than through the chat hub with the SignalR client: the circuit already is a SignalR connection to
+/// this server, so a second one from the server to itself would add a hop, a second serialisation
+/// and a cookie to forward, for nothing. The hub serves external clients; both share one service.
+/// Frames arrive coalesced (one per ~30 ms), which is what throttles re-rendering while tokens stream.
+/// </summary>
+public sealed partial class ChatPage : IDisposable
+{
+    // Answers started here stop when the page goes away (tab closed, reload, navigation off the circuit).
+    private readonly CancellationTokenSource pageLifetime = new();
+    private ChatCaller? caller;
+    private IReadOnlyList<Workspace> workspaces = [];
+    private IReadOnlyList<ModelChoice> models = [];
+    private IReadOnlyList<ConversationSummary> conversations = [];
+    private List<ChatMessageItem> messages = [];
+    private Conversation? conversation;
+    private ModelChoice? currentModel;
+    private Guid workspaceId;
+    private Guid? newModelId;
+    private string? search;
+    private string input = "";
+    private string? notice;
+    private bool notFound;
+    private bool runningElsewhere;
+    private int omittedMessages;
+
+    /// <summary>The answer this page is streaming in the open conversation.</summary>
+    private ChatMessageItem? running;
+
+    [Parameter]
+    public Guid? ConversationId { get; set; }
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    [Inject]
+    private ConversationStore Store { get; set; } = default!;
+
+    [Inject]
+    private ChatGenerations Generations { get; set; } = default!;
+
+    [Inject]
+    private IOptions<ChatOptions> Options { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime JS { get; set; } = default!;
+
+    protected override async Task OnInitializedAsync()
+    {
+        caller = ChatCaller.From((await AuthenticationState).User);
+        if (caller is null)
+        {
+            return;
+        }
+
+        workspaces = await Store.WorkspacesAsync(caller);
+        models = await Store.ModelsAsync(caller);
+        newModelId = models.FirstOrDefault(m => m.IsLoaded)?.Id ?? (models.Count > 0 ? models[0].Id : null);
+        workspaceId = workspaces[0].Id;
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (caller is null)
+        {
+            return;
+        }
+
+        running = null;
+        omittedMessages = 0;
+        await LoadConversationAsync();
+        await RefreshListAsync();
+    }
+
+    private async Task LoadConversationAsync()
+    {
+        conversation = null;
+        messages = [];
+        notFound = false;
+        if (ConversationId is not { } id)
+        {
+            return;
+        }
+
+        try
+        {
+            conversation = await Store.GetAsync(caller!, id);
+        }
+        catch (ConversationNotFoundException)
+        {
+            notFound = true;
+            return;
+        }
+
+        var figures = await Store.FiguresAsync(caller!, conversation);
+        messages = [.. conversation.Messages.Select(m => ChatMessageItem.From(m, figures.GetValueOrDefault(m.Id)))];
+        currentModel = models.FirstOrDefault(m => m.Id == conversation.ModelEntryId);
+        workspaceId = conversation.WorkspaceId;
+        runningElsewhere = Generations.IsGenerating(id);
+    }
+
+    private async Task RefreshListAsync() => conversations = await Store.ListAsync(caller!, workspaceId, search);
+
+    private async Task SelectWorkspaceAsync(Guid id)
+    {
+        workspaceId = id;
+        await RefreshListAsync();
+    }
+
+    private async Task SearchAsync(string? text)
+    {
+        search = text;
+        await RefreshListAsync();
+    }
+
+    private async Task NewConversationAsync()
+    {
+        if (newModelId is not { } modelId)
+        {
+            return;
+        }
+
+        try
+        {
+            var created = await Store.CreateAsync(caller!, workspaceId, modelId);
+            Navigation.NavigateTo($"chat/{created.Id}");
+        }
+        catch (ChatRequestException ex)
+        {
+            notice = ex.Message;
+        }
+    }
+
+    private async Task RenameAsync((ConversationSummary Item, string Title) rename)
+    {
+        try
+        {
+            await Store.RenameAsync(caller!, rename.Item.Id, rename.Title);
+            if (conversation?.Id == rename.Item.Id)
+            {
+                conversation.Title = ConversationStore.CleanTitle(rename.Title) ?? conversation.Title;
+            }
+        }
+        catch (ChatRequestException ex)
+        {
+            notice = ex.Message;
+        }
+
+        await RefreshListAsync();
+    }
+
+    private async Task DeleteAsync(ConversationSummary item)
+    {
+        if (Generations.IsGenerating(item.Id))
+        {
+            notice = "An answer is still being written in this conversation; stop it first.";
+            return;
+        }
+
+        try
+        {
+            await Store.DeleteAsync(caller!, item.Id);
+        }
+        catch (ChatRequestException ex)
+        {
+            notice = ex.Message;
+        }
+
+        if (conversation?.Id == item.Id)
+        {
+            Navigation.NavigateTo("chat");
+        }
+
+        await RefreshListAsync();
+    }
+
+    private async Task SendAsync()
+    {
+        var text = input;
+        var answer = new ChatMessageItem { Role = MessageRole.Assistant, State = GenerationState.Queued };
+        var question = new ChatMessageItem { Role = MessageRole.User, Content = text.Trim() };
+        if (await StartAsync(text, answer))
+        {
+            messages.Add(question);
+            messages.Add(answer);
+            input = "";
+        }
+    }
+
+    private async Task RegenerateAsync(ChatMessageItem item)
+    {
+        var answer = new ChatMessageItem { Role = MessageRole.Assistant, State = GenerationState.Queued };
+        if (await StartAsync(null, answer))
+        {
+            messages.Remove(item);
+            messages.Add(answer);
+        }
+    }
+
+    private async Task<bool> StartAsync(string? text, ChatMessageItem answer)
+    {
+        notice = null;
+        try
+        {
+            running = answer;
+            var started = await Generations.StartAsync(caller!, conversation!.Id, text, new PageSink(this, answer), pageLifetime.Token);
+            answer.State = answer.State == GenerationState.Queued ? started.State : answer.State;
+            omittedMessages = started.OmittedMessages;
+            return true;
+        }
+        catch (ChatRequestException ex)
+        {
+            running = null;
+            notice = ex.Message;
+            return false;
+        }
+    }
+
+    private async Task StopAsync()
+    {
+        if (conversation is not null)
+        {
+            await Generations.StopAsync(caller!, conversation.Id);
+        }
+    }
+
+    private async Task CopyAsync(ChatMessageItem item) =>
+        await JS.InvokeVoidAsync("navigator.clipboard.writeText", item.Content);
+
+    public void Dispose()
+    {
+        pageLifetime.Cancel();
+        pageLifetime.Dispose();
+    }
+
+    /// <summary>Takes one answer's frames into the page, on the circuit's dispatcher.</summary>
+    private sealed class PageSink(ChatPage page, ChatMessageItem answer) : IGenerationSink
+    {
+        public Task StateChangedAsync(GenerationStateFrame frame) => Update(() => answer.State = frame.State);
+
+        public Task TokensAsync(TokenFrame frame) => Update(() =>
+        {
+            answer.Content += frame.Text;
+            answer.CompletionTokens = frame.CompletionTokens;
+        });
+
+        public Task CompletedAsync(GenerationCompletedFrame frame) => page.InvokeAsync(async () =>
+        {
+            answer.Apply(frame);
+            page.omittedMessages = frame.OmittedMessages;
+            if (page.running == answer)
+            {
+                page.running = null;
+            }
+
+            await page.RefreshListAsync();
+            page.StateHasChanged();
+        });
+
+        private Task Update(Action change) => page.InvokeAsync(() =>
+        {
+            change();
+            if (page.running == answer)
+            {
+                page.StateHasChanged();
+            }
+        });
+    }
+}
