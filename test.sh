@@ -1,5 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test of the portal. Placeholder: filled in by the foundation issue.
+# Runs every test of the portal.
+# On a fresh machine with the .NET SDK and Node.js it first installs what the tests need where it is
+# missing (Debian's postgresql, chromium and a C compiler), starts a throwaway PostgreSQL cluster on
+# loopback for the data tests, runs the whole suite, and removes the cluster again.
+# llama.cpp's native libraries (npm, pinned in package-lock.json) are restored by the build itself.
 set -euo pipefail
 cd "$(dirname "$0")"
-dotnet test Portal.sln
+
+infra/scripts/install-test-prerequisites.sh
+
+cluster=infra/scripts/postgres-test-cluster.sh
+"$cluster" stop >/dev/null 2>&1 || true # one left behind by an interrupted run
+export "$("$cluster" start)"
+trap '"$cluster" stop' EXIT
+
+dotnet test Portal.sln "$@"

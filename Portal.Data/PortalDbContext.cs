@@ -102,28 +102,31 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
         {
             if (typeof(ITenantOwned).IsAssignableFrom(entityType.ClrType))
             {
-                builder.Entity(entityType.ClrType).HasQueryFilter(TenantFilter(entityType.ClrType));
+                var entity = builder.Entity(entityType.ClrType);
+                entity.HasQueryFilter(TenantFilter(entityType.ClrType));
+
+                // UPDATE and DELETE then say "WHERE Id = @id AND TenantId = @tenant": an entity attached
+                // by hand with another tenant's id and our tenant's TenantId changes no row.
+                entity.Property(nameof(ITenantOwned.TenantId)).IsConcurrencyToken();
             }
         }
     }
 
     /// <summary>
-    /// <c>e => IsPlatformScope || (CurrentTenantId != null &amp;&amp; e.TenantId == CurrentTenantId)</c>.
-    /// The filter refers to this context's properties, which EF Core turns into query parameters, so
-    /// one compiled model serves every tenant.
+    /// <c>e => IsPlatformScope || e.TenantId == CurrentTenantId</c>. EF Core turns the context's
+    /// properties into query parameters, so one compiled model serves every tenant. With no tenant
+    /// set the comparison is with null, which EF Core makes false: nothing matches.
     /// </summary>
     private LambdaExpression TenantFilter(Type entityClrType)
     {
         var entity = Expression.Parameter(entityClrType, "e");
         var context = Expression.Constant(this);
-        var currentTenant = Expression.Property(context, nameof(CurrentTenantId));
         var entityTenant = Expression.Call(
             typeof(EF), nameof(EF.Property), [typeof(Guid)], entity, Expression.Constant(nameof(ITenantOwned.TenantId)));
 
-        var sameTenant = Expression.AndAlso(
-            Expression.NotEqual(currentTenant, Expression.Constant(null, typeof(Guid?))),
-            Expression.Equal(Expression.Convert(entityTenant, typeof(Guid?)), currentTenant));
-        var body = Expression.OrElse(Expression.Property(context, nameof(IsPlatformScope)), sameTenant);
+        var body = Expression.OrElse(
+            Expression.Property(context, nameof(IsPlatformScope)),
+            Expression.Equal(Expression.Convert(entityTenant, typeof(Guid?)), Expression.Property(context, nameof(CurrentTenantId))));
         return Expression.Lambda(body, entity);
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Data.Sqlite;
 
 namespace Portal.Data;
 
@@ -17,5 +18,5 @@ public sealed class PortalDataOptions
 
     /// <summary>The SQLite connection string used when <c>ConnectionStrings:Portal</c> is not set.</summary>
     public string DefaultSqliteConnectionString() =>
-        $"Data Source={Path.Combine(DataDirectory, SqliteFileName)}";
+        new SqliteConnectionStringBuilder { DataSource = Path.Combine(DataDirectory, SqliteFileName) }.ConnectionString;
 }

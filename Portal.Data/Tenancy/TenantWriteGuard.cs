@@ -28,6 +28,12 @@ internal static class TenantWriteGuard
                     $"A {entityName} cannot move from tenant {tenantProperty.OriginalValue} to tenant {tenantProperty.CurrentValue}.");
             }
 
+            // An empty id is an entity someone forgot to give a tenant, in any scope.
+            if (entry.State != EntityState.Deleted && entry.Entity.TenantId == Guid.Empty)
+            {
+                throw new TenantIsolationException($"Cannot save a {entityName} that belongs to no tenant (TenantId is empty).");
+            }
+
             if (tenantContext.IsPlatformScope)
             {
                 continue;

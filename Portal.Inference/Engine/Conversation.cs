@@ -106,8 +106,8 @@ internal sealed class Conversation
             return FinishReason.Stop;
         }
 
-        // The next step feeds this token at Position: it needs a free cell in this sequence's context.
-        return CompletionTokens >= Request.MaxTokens || Position >= contextSize ? FinishReason.Length : null;
+        // Prompt plus answer fit in the context: the next step would store this token at Position.
+        return CompletionTokens >= Request.MaxTokens || Position + 1 >= contextSize ? FinishReason.Length : null;
     }
 
     /// <summary>Ends the stream with <paramref name="reason"/>; idempotent.</summary>

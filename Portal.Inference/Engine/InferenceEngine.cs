@@ -22,6 +22,9 @@ internal sealed partial class InferenceEngine(
 
     public IReadOnlyList<ComputeDevice> Devices => devices;
 
+    /// <summary>The runner of a loaded model (benchmark and tests).</summary>
+    internal ModelRunner Runner(string modelId) => models[modelId];
+
     public IReadOnlyCollection<LoadedModelInfo> LoadedModels => [.. models.Values.Select(r => r.Info)];
 
     public async Task<LoadedModelInfo> LoadAsync(ModelLoadRequest request, IProgress<float>? progress = null, CancellationToken cancellationToken = default)

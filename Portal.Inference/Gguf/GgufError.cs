@@ -21,6 +21,9 @@ public enum GgufError
     NestedArray,
     ArrayTooLarge,
     ArrayLengthBeyondFile,
+
+    /// <summary>Metadata and tensor infos run past <see cref="GgufReadLimits.MaxHeaderBytes"/>.</summary>
+    HeaderTooLarge,
     InvalidAlignment,
     InvalidTensorName,
     DuplicateTensorName,
@@ -40,6 +43,9 @@ public enum GgufError
     InvalidHyperParameter,
     VocabularyEmpty,
     VocabularyLengthMismatch,
+
+    /// <summary>Two tokens with the same text: llama.cpp's vocabulary loader asserts and aborts the process.</summary>
+    DuplicateToken,
     TokenIdOutOfRange,
     MissingTensor,
     TensorShapeMismatch,

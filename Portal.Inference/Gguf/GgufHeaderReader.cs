@@ -20,23 +20,24 @@ public static class GgufHeaderReader
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Reads the header of the file at <paramref name="path"/>.</summary>
-    public static GgufHeader Read(string path)
+    public static GgufHeader Read(string path, GgufReadLimits? limits = null)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-        return Read(file);
+        return Read(file, limits);
     }
 
     /// <summary>Reads the header from a seekable stream positioned anywhere; reads from its start.</summary>
-    public static GgufHeader Read(Stream stream)
+    public static GgufHeader Read(Stream stream, GgufReadLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        limits ??= GgufReadLimits.Default;
         if (!stream.CanSeek || !stream.CanRead)
         {
             throw new ArgumentException("The stream must be readable and seekable (its length bounds every read).", nameof(stream));
         }
 
         stream.Position = 0;
-        var reader = new BoundedReader(stream);
+        var reader = new BoundedReader(stream, limits);
         if (reader.Length < FixedHeaderBytes)
         {
             throw new GgufValidationException(GgufError.FileTooSmall, $"The file is {reader.Length} bytes, shorter than the {FixedHeaderBytes}-byte GGUF header (magic, version and counts).");
@@ -80,6 +81,7 @@ public static class GgufHeaderReader
     private static List<KeyValuePair<string, GgufValue>> ReadMetadata(BoundedReader reader, int count)
     {
         var entries = new List<KeyValuePair<string, GgufValue>>(count);
+        var arrayElements = 0UL;
         var keys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
@@ -90,13 +92,13 @@ public static class GgufHeaderReader
             }
 
             var type = reader.ReadUInt32($"type of '{key}'");
-            entries.Add(new(key, ReadValue(reader, key, type)));
+            entries.Add(new(key, ReadValue(reader, key, type, ref arrayElements)));
         }
 
         return entries;
     }
 
-    private static GgufValue ReadValue(BoundedReader reader, string key, uint rawType)
+    private static GgufValue ReadValue(BoundedReader reader, string key, uint rawType, ref ulong arrayElements)
     {
         if (!Enum.IsDefined((GgufValueType)rawType))
         {
@@ -127,11 +129,19 @@ public static class GgufHeaderReader
             throw new GgufValidationException(GgufError.ArrayTooLarge, $"Metadata array '{key}' declares {count} elements; at most {GgufLimits.MaxArrayElements} are accepted.");
         }
 
+        arrayElements += count;
+        if (arrayElements > reader.Limits.MaxTotalArrayElements)
+        {
+            throw new GgufValidationException(GgufError.ArrayTooLarge, $"Metadata array '{key}' brings the metadata arrays to {arrayElements} elements in total; at most {reader.Limits.MaxTotalArrayElements} are accepted.");
+        }
+
         var minElementBytes = elementType == GgufValueType.String ? 8UL : (ulong)ScalarBytes(elementType);
         if (count * minElementBytes > (ulong)reader.Remaining)
         {
             throw new GgufValidationException(GgufError.ArrayLengthBeyondFile, $"Metadata array '{key}' declares {count} elements, more than the {reader.Remaining} bytes left in the file can hold.");
         }
+
+        reader.EnsureWithinHeaderLimit(count * minElementBytes, $"array '{key}'");
 
         return GgufValue.Array(new GgufArray(elementType, ReadArrayItems(reader, key, elementType, (int)count)));
     }
@@ -225,6 +235,7 @@ public static class GgufHeaderReader
             throw new GgufValidationException(GgufError.StringTooLong, $"The {what} declares a string of {length} bytes; at most {cap} are accepted.");
         }
 
+        reader.EnsureWithinHeaderLimit(length, what);
         var bytes = reader.ReadBytes((int)length, what);
         try
         {
@@ -330,7 +341,7 @@ public static class GgufHeaderReader
     }
 
     /// <summary>Sequential, buffered reads that never go past the stream's length; never disposes the stream.</summary>
-    private sealed class BoundedReader(Stream stream)
+    private sealed class BoundedReader(Stream stream, GgufReadLimits limits)
     {
         private byte[] _window = new byte[1 << 16];
         private int _windowStart;
@@ -342,6 +353,17 @@ public static class GgufHeaderReader
 
         public long Remaining => Length - Position;
 
+        public GgufReadLimits Limits => limits;
+
+        /// <summary>Refuses, before anything is allocated, a read of <paramref name="bytes"/> more that would pass the header cap.</summary>
+        public void EnsureWithinHeaderLimit(ulong bytes, string what)
+        {
+            if (bytes > (ulong)Math.Max(0, limits.MaxHeaderBytes - Position))
+            {
+                throw new GgufValidationException(GgufError.HeaderTooLarge, $"The {what} would take the header past {limits.MaxHeaderBytes} bytes, the most accepted before the tensor data.");
+            }
+        }
+
         public uint ReadUInt32(string what) => BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4, what));
 
         public ulong ReadUInt64(string what) => BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8, what));
@@ -349,6 +371,7 @@ public static class GgufHeaderReader
         /// <summary>The next <paramref name="count"/> bytes, valid until the next read.</summary>
         public ReadOnlySpan<byte> ReadBytes(int count, string what)
         {
+            EnsureWithinHeaderLimit((ulong)count, what);
             if (count > Remaining)
             {
                 throw new GgufValidationException(GgufError.Truncated, $"The file ends at byte {Length} while reading the {what} ({count} bytes needed at offset {Position}).");

@@ -10,12 +10,9 @@ public static class GgufInspector
     public static async Task<GgufModelInfo> InspectAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        GgufModelInfo info;
-        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
-        {
-            info = Inspect(file);
-        }
-
+        var header = GgufHeaderReader.Read(path);
+        GgufValidator.Validate(header);
+        var info = Describe(header);
         return info with { Sha256 = await GgufFile.ComputeSha256Async(path, cancellationToken).ConfigureAwait(false) };
     }
 

@@ -22,11 +22,20 @@ public static class GgufLimits
     public const ulong MaxStringBytes = 16 * 1024 * 1024;
 
     /// <summary>Most elements in one metadata array (vocabularies and merges are a few hundred thousand).</summary>
-    public const ulong MaxArrayElements = 16 * 1024 * 1024;
+    public const ulong MaxArrayElements = 4 * 1024 * 1024;
 
     /// <summary>Largest accepted <c>general.alignment</c>.</summary>
     public const uint MaxAlignment = 1024 * 1024;
 
-    /// <summary>Most transformer blocks accepted (real models have up to ~200; llama.cpp aborts on 100000).</summary>
-    public const ulong MaxBlockCount = 1024;
+    /// <summary>
+    /// Most transformer blocks accepted: LLAMA_MAX_LAYERS in llama-hparams.h. llama.cpp asserts it,
+    /// so a larger block count aborts the process rather than failing the load.
+    /// </summary>
+    public const ulong MaxBlockCount = 512;
+
+    /// <summary>
+    /// Largest accepted training context (real models reach ~10M tokens). The only size llama.cpp takes
+    /// from metadata without tensors to check it against; it sizes the KV cache when no context is set.
+    /// </summary>
+    public const long MaxContextLength = 1L << 24;
 }

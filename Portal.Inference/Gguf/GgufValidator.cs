@@ -19,7 +19,8 @@ public static class GgufValidator
         ArgumentNullException.ThrowIfNull(header);
         ValidateTensorLayout(header);
         var architecture = RequireString(header, ArchitectureKey);
-        ValidateBlocks(header, architecture);
+        var blockCount = ValidateBlocks(header, architecture);
+        LlamaCppAssertions.Validate(header, architecture, blockCount);
         ValidateVocabulary(header);
         if (architecture == "llama")
         {
@@ -59,7 +60,7 @@ public static class GgufValidator
     }
 
     /// <summary><c>&lt;arch&gt;.block_count</c> within bounds and matching the blk.N tensors present.</summary>
-    private static void ValidateBlocks(GgufHeader header, string architecture)
+    private static long? ValidateBlocks(GgufHeader header, string architecture)
     {
         var key = $"{architecture}.block_count";
         var blocksInTensors = BlockIndices(header);
@@ -71,7 +72,7 @@ public static class GgufValidator
                 throw new GgufValidationException(GgufError.MissingKey, $"Tensors name blocks (blk.N) but '{key}' is missing.");
             }
 
-            return;
+            return null;
         }
 
         var count = RequireInteger(key, value);
@@ -94,6 +95,8 @@ public static class GgufValidator
                 throw new GgufValidationException(GgufError.BlockCountMismatch, $"'{key}' is {count} but no tensors exist for block {missing}.");
             }
         }
+
+        return count;
     }
 
     private static HashSet<long> BlockIndices(GgufHeader header)
@@ -132,6 +135,8 @@ public static class GgufValidator
             throw new GgufValidationException(GgufError.VocabularyEmpty, $"'{TokensKey}' holds no tokens.");
         }
 
+        EnsureUniqueTokens((string[])tokens.Items);
+
         foreach (var parallelKey in new[] { ScoresKey, TokenTypesKey })
         {
             var parallel = header.Get(parallelKey);
@@ -164,6 +169,26 @@ public static class GgufValidator
             }
         }
     }
+
+    /// <summary>
+    /// llama.cpp maps text to id and asserts both maps have the same size, so a repeated token aborts
+    /// the process. It renames empty tokens to "[EMPTY_i]" first; so does this check.
+    /// </summary>
+    private static void EnsureUniqueTokens(string[] tokens)
+    {
+        var seen = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            var text = tokens[i].Length == 0 ? $"[EMPTY_{i}]" : tokens[i];
+            if (!seen.TryAdd(text, i))
+            {
+                throw new GgufValidationException(GgufError.DuplicateToken, $"Tokens {seen[text]} and {i} of '{TokensKey}' are both \"{Shorten(text)}\"; token texts must be unique.");
+            }
+        }
+    }
+
+    /// <summary>Untrusted text quoted in a message: at most 40 characters.</summary>
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     internal static string RequireString(GgufHeader header, string key)
     {

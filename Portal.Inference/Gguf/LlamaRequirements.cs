@@ -29,6 +29,12 @@ internal static class LlamaRequirements
             }
         }
 
+        var context = GgufValidator.RequireInteger("llama.context_length", header.Get("llama.context_length")!);
+        if (context > GgufLimits.MaxContextLength)
+        {
+            throw new GgufValidationException(GgufError.InvalidHyperParameter, $"'llama.context_length' is {context}; at most {GgufLimits.MaxContextLength} is accepted.");
+        }
+
         var epsilon = Require(header, "llama.attention.layer_norm_rms_epsilon");
         if (epsilon.AsDouble() is not { } eps)
         {
@@ -52,6 +58,15 @@ internal static class LlamaRequirements
         if (embedding % heads != 0)
         {
             throw new GgufValidationException(GgufError.InvalidHyperParameter, $"'llama.embedding_length' {embedding} is not a multiple of 'llama.attention.head_count' {heads}.");
+        }
+
+        // The llama graph asserts (aborting the process) that key and value heads have the same size.
+        var headSize = embedding / heads;
+        var keyLength = OptionalInteger(header, "llama.attention.key_length") ?? headSize;
+        var valueLength = OptionalInteger(header, "llama.attention.value_length") ?? headSize;
+        if (keyLength != valueLength)
+        {
+            throw new GgufValidationException(GgufError.InvalidHyperParameter, $"'llama.attention.key_length' {keyLength} differs from 'llama.attention.value_length' {valueLength}; llama needs them equal.");
         }
 
         var kvValue = header.Get("llama.attention.head_count_kv");
@@ -98,6 +113,9 @@ internal static class LlamaRequirements
             throw new GgufValidationException(GgufError.TensorShapeMismatch, $"Tensor '{name}' has shape [{string.Join(", ", tensor.Shape)}]; the metadata implies [{string.Join(", ", expected)}].");
         }
     }
+
+    private static long? OptionalInteger(GgufHeader header, string key) =>
+        header.Get(key) is { } value ? GgufValidator.RequireInteger(key, value) : null;
 
     private static GgufValue Require(GgufHeader header, string key) =>
         header.Get(key) ?? throw new GgufValidationException(GgufError.MissingKey, $"Required metadata '{key}' is missing for architecture 'llama'.");

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -72,6 +73,7 @@ public static class AuthenticationExtensions
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
+                options.Events.OnValidatePrincipal = PortalSessionRevalidation.ValidatePrincipalAsync;
             });
     }
 
@@ -156,6 +158,8 @@ public static class AuthenticationExtensions
     {
         builder.Services.AddAuthorizationBuilder().AddPortalPolicies();
         builder.Services.AddCascadingAuthenticationState();
+        // Add, not TryAdd: it must win over the plain provider Blazor registers, whichever is called first.
+        builder.Services.AddScoped<AuthenticationStateProvider, PortalRevalidatingAuthenticationStateProvider>();
     }
 
     private static void AddBootstrapAdmin(this IHostApplicationBuilder builder)

@@ -13,7 +13,7 @@ internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<P
     public PortalDbContext CreateDbContext(string[] args)
     {
         var options = new DbContextOptionsBuilder<PortalDbContext>()
-            .UsePortalDatabase(DatabaseProvider.Sqlite, "Data Source=design-time.db")
+            .UsePortalDatabase(DatabaseProvider.Sqlite, "Data Source=:memory:")
             .Options;
         return new PortalDbContext(options, new TenantContext());
     }

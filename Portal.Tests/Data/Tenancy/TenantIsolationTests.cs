@@ -126,6 +126,33 @@ public sealed class TenantIsolationTests(MigratedDatabases databases) : IClassFi
 
     [Theory]
     [MemberData(nameof(DatabaseProviders.All), MemberType = typeof(DatabaseProviders))]
+    public async Task Save_OtherTenantRowsAttachedUnderOwnTenantId_ChangeNothing(DatabaseProvider provider)
+    {
+        var database = await databases.GetAsync(provider);
+        var a = await SeededTenant.CreateAsync(database, "Alpha");
+        var b = await SeededTenant.CreateAsync(database, "Bravo");
+        var messageOfA = a.Conversation.Messages.Single();
+
+        await using (var db = database.CreateContext(TenantScopes.For(b.Id)))
+        {
+            // Tenant A's ids, but claiming tenant B: the write guard sees "our" tenant, the database does not.
+            var disguised = new Conversation { Id = a.Conversation.Id, TenantId = b.Id, WorkspaceId = b.Workspace.Id, OwnerUserId = b.Owner.Id, Title = "taken over" };
+            db.Conversations.Update(disguised);
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SaveChangesAsync(Ct));
+
+            db.ChangeTracker.Clear();
+            db.Messages.Remove(new Message { Id = messageOfA.Id, TenantId = b.Id, ConversationId = b.Conversation.Id });
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SaveChangesAsync(Ct));
+        }
+
+        await using var owner = database.CreateContext(TenantScopes.For(a.Id));
+        var untouched = await owner.Conversations.Include(c => c.Messages).SingleAsync(c => c.Id == a.Conversation.Id, Ct);
+        Assert.Equal(a.Conversation.Title, untouched.Title);
+        Assert.Equal(messageOfA.Content, Assert.Single(untouched.Messages).Content);
+    }
+
+    [Theory]
+    [MemberData(nameof(DatabaseProviders.All), MemberType = typeof(DatabaseProviders))]
     public async Task Add_ConversationForOtherTenant_Throws(DatabaseProvider provider)
     {
         var database = await databases.GetAsync(provider);
@@ -238,5 +265,19 @@ public sealed class TenantIsolationTests(MigratedDatabases databases) : IClassFi
 
         var afterScope = await db.Conversations.Where(c => wanted.Contains(c.Id)).Select(c => c.TenantId).ToListAsync(Ct);
         Assert.Equal([b.Id], afterScope);
+    }
+
+    [Fact]
+    public async Task PlatformScope_EntityWithoutTenant_IsRefused()
+    {
+        var database = await databases.GetAsync(DatabaseProvider.Sqlite);
+        var tenantContext = new TenantContext();
+        await using var db = database.CreateContext(tenantContext);
+        using var platform = tenantContext.BeginPlatformScope();
+        db.Workspaces.Add(new Workspace { Name = "Forgot the tenant" });
+
+        var error = await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync(Ct));
+
+        Assert.Equal("Cannot save a Workspace that belongs to no tenant (TenantId is empty).", error.Message);
     }
 }

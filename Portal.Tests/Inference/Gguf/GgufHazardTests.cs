@@ -118,6 +118,7 @@ public sealed class GgufHazardTests
     [Theory]
     [InlineData(100_000u)]
     [InlineData(4096u)]
+    [InlineData(513u)]
     [InlineData(uint.MaxValue)]
     public void BlockCountInTheThousandsOrMore_Rejected(uint blocks)
     {
@@ -126,7 +127,7 @@ public sealed class GgufHazardTests
 
         var error = Refused(file, GgufError.BlockCountOutOfRange);
 
-        Assert.Contains($"'llama.block_count' is {blocks}; it must be from 1 to 1024", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'llama.block_count' is {blocks}; it must be from 1 to 512", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -54,11 +54,11 @@ public sealed class GgufValidatorTests
     public void ArrayCountBeyondTheFile_Rejected()
     {
         var file = Copy();
-        WriteUInt64(file, ValueOffset(file, GgufValidator.ScoresKey) + 4, 10_000_000);
+        WriteUInt64(file, ValueOffset(file, GgufValidator.ScoresKey) + 4, 3_000_000);
 
         var error = Refused(file, GgufError.ArrayLengthBeyondFile);
 
-        Assert.Contains("'tokenizer.ggml.scores' declares 10000000 elements, more than the", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'tokenizer.ggml.scores' declares 3000000 elements, more than the", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,6 +69,29 @@ public sealed class GgufValidatorTests
         var error = Refused(file, GgufError.StringTooLong);
 
         Assert.Contains("value of 'general.description' declares a string of 16777217 bytes; at most 16777216", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HeaderLongerThanTheCap_RejectedBeforeReadingIt()
+    {
+        var limits = new GgufReadLimits { MaxHeaderBytes = 4096 };
+
+        var error = Assert.Throws<GgufValidationException>(() => GgufHeaderReader.Read(new MemoryStream(Copy()), limits));
+
+        Assert.Equal(GgufError.HeaderTooLarge, error.Code);
+        Assert.Contains("'tokenizer.ggml.tokens' would take the header past 4096 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ArraysTogetherLargerThanTheCap_Rejected()
+    {
+        // tokens (354) + scores (354) pass a cap of 1000; token_type brings the total to 1062.
+        var limits = new GgufReadLimits { MaxTotalArrayElements = 1000 };
+
+        var error = Assert.Throws<GgufValidationException>(() => GgufHeaderReader.Read(new MemoryStream(Copy()), limits));
+
+        Assert.Equal(GgufError.ArrayTooLarge, error.Code);
+        Assert.Contains("'tokenizer.ggml.token_type' brings the metadata arrays to 1062 elements in total", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -221,6 +244,7 @@ public sealed class GgufValidatorTests
     [InlineData("llama.attention.head_count_kv", 0u, "'llama.attention.head_count_kv' is 0")]
     [InlineData("llama.attention.head_count_kv", 3u, "'llama.attention.head_count_kv' is 3")]
     [InlineData("llama.context_length", 0u, "'llama.context_length' is 0")]
+    [InlineData("llama.context_length", 0x8000_0000u, "'llama.context_length' is 2147483648; at most 16777216")]
     public void ImpossibleHyperParameter_Rejected(string key, uint value, string expected)
     {
         var file = Copy();
@@ -259,6 +283,21 @@ public sealed class GgufValidatorTests
         var error = Refused(file, GgufError.VocabularyLengthMismatch);
 
         Assert.Contains("'tokenizer.ggml.token_type' has 400 entries", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RepeatedTokenText_Rejected()
+    {
+        var file = GgufRewriter.Rewrite(m =>
+        {
+            var tokens = (string[])m.Find(e => e.Key == GgufValidator.TokensKey).Value.AsArray()!.Items.Clone();
+            tokens[301] = tokens[300];
+            m.Replace(GgufValidator.TokensKey, GgufValue.StringArray(tokens));
+        });
+
+        var error = Refused(file, GgufError.DuplicateToken);
+
+        Assert.Contains("Tokens 300 and 301 of 'tokenizer.ggml.tokens' are both", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,10 +23,20 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _testServices;
+    private readonly bool _ownsDataDirectory;
 
-    public PortalAppFactory(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? testServices = null)
+    /// <param name="settings">Configuration on top of the test defaults (database folder, bootstrap administrator).</param>
+    /// <param name="testServices">Service replacements, applied after the portal's own registrations.</param>
+    /// <param name="migrate">False leaves the database empty, as a first start without <c>--migrate</c> finds it.</param>
+    /// <param name="dataDirectory">An existing data folder to start on again (the caller keeps it); by default a new one of the factory's own.</param>
+    public PortalAppFactory(
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? testServices = null,
+        bool migrate = true,
+        string? dataDirectory = null)
     {
-        DataDirectory = Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
+        _ownsDataDirectory = dataDirectory is null;
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         _settings = new Dictionary<string, string?>
         {
@@ -41,7 +51,10 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
         }
 
         _testServices = testServices;
-        MigrateDatabase(DataDirectory);
+        if (migrate)
+        {
+            MigrateDatabase(DataDirectory);
+        }
     }
 
     public string DataDirectory { get; }
@@ -123,6 +136,10 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+
+        // Outside Development the files of packages (MudBlazor, blazor.web.js) are found only in a
+        // published wwwroot; from the build output they come through the static web assets manifest.
+        builder.UseStaticWebAssets();
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
@@ -138,15 +155,23 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_ownsDataDirectory)
+        {
+            DeleteDataDirectory(DataDirectory);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    public static void DeleteDataDirectory(string dataDirectory)
+    {
         try
         {
-            Directory.Delete(DataDirectory, recursive: true);
+            Directory.Delete(dataDirectory, recursive: true);
         }
         catch (IOException)
         {
             // A file still held open leaves a folder under the temp directory; nothing depends on it.
         }
-
-        GC.SuppressFinalize(this);
     }
 }

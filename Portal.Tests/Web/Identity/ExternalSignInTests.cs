@@ -21,6 +21,8 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
     private const string ClientId = "portal-web-client";
     private const string HomeDirectory = "4f1c2d3e-0000-4000-8000-00000000c0de";
     private const string GenericRealm = "realm-one";
+    private const string GroupDirectory = "7a7a7a7a-0000-4000-8000-0000000f00d5";
+    private const string ResearchGroup = "c0ffee00-0000-4000-8000-000000000042";
 
     public sealed class Fixture : IAsyncLifetime
     {
@@ -31,6 +33,8 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
         public Tenant Contoso { get; private set; } = null!;
 
         public Tenant AirGapped { get; private set; } = null!;
+
+        public Tenant Research { get; private set; } = null!;
 
         public async ValueTask InitializeAsync()
         {
@@ -58,6 +62,7 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
             App.StartServer();
             Contoso = await App.MapExternalTenantAsync(HomeDirectory, "Contoso");
             AirGapped = await App.MapExternalTenantAsync(authority.IssuerFor(GenericRealm), "Air-gapped site");
+            Research = await App.MapExternalTenantAsync(GroupDirectory, "Research", ResearchGroup, TenantRoles.Member | TenantRoles.Auditor);
         }
 
         public async ValueTask DisposeAsync()
@@ -138,6 +143,35 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
     }
 
     [Fact]
+    public async Task EntraSignIn_MappedGroup_MemberOfGroupsTenantWithMappingDefaults()
+    {
+        var objectId = Guid.NewGuid().ToString();
+        fixture.Authority.SignInAs(new LocalOidcSubject(GroupDirectory, objectId, "Researcher") { Groups = ["some-other-group", ResearchGroup] });
+        var browser = NewBrowser();
+
+        using var done = await SignInThroughAuthorityAsync(browser, Portal.Web.Identity.AuthenticationExtensions.EntraScheme);
+
+        Assert.Equal("/", done.Headers.Location?.OriginalString);
+        var membership = await fixture.App.QueryAsync(db => db.Memberships.SingleAsync(
+            m => m.User!.ExternalObjectId == objectId, TestContext.Current.CancellationToken));
+        Assert.Equal(fixture.Research.Id, membership.TenantId);
+        Assert.Equal(TenantRoles.Member | TenantRoles.Auditor, membership.Roles);
+    }
+
+    [Fact]
+    public async Task EntraSignIn_DirectoryMappedOnlyForAGroup_OutsiderRefused()
+    {
+        var objectId = Guid.NewGuid().ToString();
+        fixture.Authority.SignInAs(new LocalOidcSubject(GroupDirectory, objectId, "Not in the group") { Groups = ["some-other-group"] });
+        var browser = NewBrowser();
+
+        using var done = await SignInThroughAuthorityAsync(browser, Portal.Web.Identity.AuthenticationExtensions.EntraScheme);
+
+        Assert.Equal($"/signin-refused?reason={SignInRefusal.UnmappedTenant}", done.Headers.Location?.OriginalString);
+        Assert.False(await fixture.App.QueryAsync(db => db.PortalUsers.AnyAsync(u => u.ExternalObjectId == objectId, TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
     public async Task EntraSignIn_TokenForAnotherAudience_RefusedWithReason()
     {
         var objectId = Guid.NewGuid().ToString();
@@ -169,6 +203,21 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
         var membership = Assert.Single(user.Memberships);
         Assert.Equal(fixture.AirGapped.Id, membership.TenantId);
         Assert.Equal(TenantRoles.Auditor, membership.Roles);
+    }
+
+    [Fact]
+    public async Task EntraCallback_ForgedState_RefusedWithReason()
+    {
+        var browser = NewBrowser();
+
+        using var done = await browser.PostAsync("/signin-oidc", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["code"] = "made-up",
+            ["state"] = "not-a-state-this-portal-issued",
+        }));
+
+        Assert.Equal($"/signin-refused?reason={SignInRefusal.ProviderError}", done.Headers.Location?.OriginalString);
+        Assert.Contains("The identity provider reported an error", await browser.GetPageAsync(done.Headers.Location!.OriginalString), StringComparison.Ordinal);
     }
 
     [Fact]

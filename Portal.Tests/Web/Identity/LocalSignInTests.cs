@@ -154,6 +154,20 @@ public sealed class LocalSignInTests(LocalSignInTests.Fixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task SignOut_FromTheShellForm_EndsTheSession()
+    {
+        await fixture.App.CreateLocalUserAsync("leaving@portal.test", MemberPassword, TenantRoles.Member);
+        var browser = NewBrowser();
+        await browser.SignInAsync("leaving@portal.test", MemberPassword);
+
+        using var signOut = await browser.PostFormAsync("/", "/account/signout", []);
+
+        Assert.Equal("/account/signin", signOut.Headers.Location?.OriginalString);
+        using var chat = await browser.GetAsync("/chat");
+        Assert.StartsWith("/account/signin", chat.Headers.Location.PathAndQuery(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SignInForm_WithoutAntiforgeryToken_Rejected()
     {
         var browser = NewBrowser();
