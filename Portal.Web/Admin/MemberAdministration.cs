@@ -23,7 +23,7 @@ public sealed class MemberAdministration(
 {
     public async Task<IReadOnlyList<MemberView>> ListAsync(AdminActor actor, Guid tenantId, CancellationToken cancellationToken)
     {
-        RequireAccess(actor, tenantId);
+        await RequireAccessAsync(actor, tenantId, cancellationToken);
         using var platform = tenantContext.BeginPlatformScope();
         return await db.Memberships.AsNoTracking()
             .Where(m => m.TenantId == tenantId)
@@ -40,7 +40,7 @@ public sealed class MemberAdministration(
     public async Task<InvitedMember> InviteLocalAsync(
         AdminActor actor, Guid tenantId, string email, string displayName, TenantRoles roles, CancellationToken cancellationToken)
     {
-        RequireAccess(actor, tenantId);
+        await RequireAccessAsync(actor, tenantId, cancellationToken);
         email = email?.Trim() ?? "";
         if (!email.Contains('@', StringComparison.Ordinal) || email.Length > 256)
         {
@@ -78,7 +78,7 @@ public sealed class MemberAdministration(
     public async Task<InvitedMember> PreRegisterExternalAsync(
         AdminActor actor, Guid tenantId, string externalTenantId, string externalObjectId, string displayName, TenantRoles roles, CancellationToken cancellationToken)
     {
-        RequireAccess(actor, tenantId);
+        await RequireAccessAsync(actor, tenantId, cancellationToken);
         externalTenantId = externalTenantId?.Trim() ?? "";
         externalObjectId = externalObjectId?.Trim() ?? "";
         if (externalTenantId.Length == 0 || externalObjectId.Length == 0)
@@ -123,11 +123,17 @@ public sealed class MemberAdministration(
     private async Task<MemberView> ChangeAsync(
         AdminActor actor, Guid tenantId, Guid membershipId, string action, Action<Membership> change, CancellationToken cancellationToken)
     {
-        RequireAccess(actor, tenantId);
+        await RequireAccessAsync(actor, tenantId, cancellationToken);
         using var platform = tenantContext.BeginPlatformScope();
         var membership = await db.Memberships.Include(m => m.User)
-            .SingleOrDefaultAsync(m => m.Id == membershipId && m.TenantId == tenantId, cancellationToken)
-            ?? throw NotFound();
+            .SingleOrDefaultAsync(m => m.Id == membershipId && m.TenantId == tenantId, cancellationToken);
+        if (membership is null)
+        {
+            // Unknown, or another tenant's member: the same answer, and recorded.
+            await audit.RecordAsync(db, new AuditEntry("member.access_refused", actor.UserId, $"membership:{membershipId}", TenantId: actor.ActiveTenantId), CancellationToken.None);
+            throw NotFound();
+        }
+
         if (membership.UserId == actor.UserId && !actor.IsPlatformAdmin)
         {
             throw new AdminException(AdminFailure.Invalid, "You cannot change your own membership; ask another administrator.");
@@ -159,13 +165,17 @@ public sealed class MemberAdministration(
     private static Membership NewMembership(Guid tenantId, Guid userId, TenantRoles roles, DateTimeOffset now) =>
         new() { TenantId = tenantId, UserId = userId, Roles = roles == TenantRoles.None ? TenantRoles.Member : roles, CreatedAt = now };
 
-    private static void RequireAccess(AdminActor actor, Guid tenantId)
+    /// <summary>Another tenant's id gets the same "not found" as an unknown one, and an audit entry.</summary>
+    private async Task RequireAccessAsync(AdminActor actor, Guid tenantId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        if (!actor.MayAdminister(tenantId))
+        if (actor.MayAdminister(tenantId))
         {
-            throw NotFound();
+            return;
         }
+
+        await audit.RecordAsync(db, new AuditEntry("member.access_refused", actor.UserId, $"tenant:{tenantId}", TenantId: actor.ActiveTenantId), CancellationToken.None);
+        throw NotFound();
     }
 
     private static AdminException NotFound() => new(AdminFailure.NotFound, "That tenant or member does not exist.");

@@ -35,6 +35,8 @@ public sealed class MemberAdministrationTests(AdminPortal portal) : IClassFixtur
             Assert.Equal(AdminFailure.NotFound, e.Failure);
             Assert.Equal("That tenant or member does not exist.", e.Message);
         });
+        var refusals = await portal.App.QueryAsync(db => db.AuditEvents.Where(a => a.Action == "member.access_refused" && a.ActorUserId == adminA.Id).OrderBy(a => a.Id).Select(a => a.Target).ToListAsync(Ct));
+        Assert.Equal([$"tenant:{idB}", $"tenant:{idB}", $"membership:{membershipB.Id}", $"tenant:{idB}"], refusals);
         var unchanged = await portal.App.QueryAsync(db => db.Memberships.SingleAsync(m => m.Id == membershipB.Id, Ct));
         Assert.False(unchanged.IsDisabled);
         Assert.Equal(TenantRoles.Member, unchanged.Roles);
