@@ -29,7 +29,7 @@ public sealed class MemberAdministration(
             .Where(m => m.TenantId == tenantId)
             .OrderBy(m => m.User!.DisplayName)
             .Select(m => new MemberView(
-                m.Id, m.UserId, m.User!.DisplayName, m.User.Email, m.User.ExternalObjectId != null, m.Roles, m.IsDisabled, m.User.IsDisabled))
+                m.Id, m.UserId, m.User!.DisplayName, m.User.Email, m.User.ExternalTenantId != null, m.Roles, m.IsDisabled, m.User.IsDisabled))
             .ToListAsync(cancellationToken);
     }
 
@@ -48,7 +48,7 @@ public sealed class MemberAdministration(
         }
 
         using var platform = tenantContext.BeginPlatformScope();
-        var existing = await db.PortalUsers.FirstOrDefaultAsync(u => u.Email == email && u.ExternalObjectId == null, cancellationToken);
+        var existing = await db.PortalUsers.FirstOrDefaultAsync(u => u.Email == email && u.ExternalTenantId == null, cancellationToken);
         if (existing is not null)
         {
             var membership = await AddMembershipAsync(actor, tenantId, existing, roles, cancellationToken);
@@ -74,27 +74,35 @@ public sealed class MemberAdministration(
         return new InvitedMember(member.Id, user.Id, password);
     }
 
-    /// <summary>Registers a person of an external directory ahead of their first sign-in, by directory tenant id and object id.</summary>
+    /// <summary>
+    /// Registers a person of an external directory ahead of their first sign-in: by object id (Entra
+    /// 'oid'), or by e-mail, which is replaced by the object id at their first sign-in from that directory.
+    /// </summary>
     public async Task<InvitedMember> PreRegisterExternalAsync(
-        AdminActor actor, Guid tenantId, string externalTenantId, string externalObjectId, string displayName, TenantRoles roles, CancellationToken cancellationToken)
+        AdminActor actor, Guid tenantId, string externalTenantId, string externalObjectIdOrEmail, string displayName, TenantRoles roles, CancellationToken cancellationToken)
     {
         await RequireAccessAsync(actor, tenantId, cancellationToken);
         externalTenantId = externalTenantId?.Trim() ?? "";
-        externalObjectId = externalObjectId?.Trim() ?? "";
-        if (externalTenantId.Length == 0 || externalObjectId.Length == 0)
+        var key = externalObjectIdOrEmail?.Trim() ?? "";
+        if (externalTenantId.Length == 0 || key.Length == 0)
         {
-            throw new AdminException(AdminFailure.Invalid, "Give the directory's tenant id and the person's object id (Entra 'tid' and 'oid').");
+            throw new AdminException(AdminFailure.Invalid, "Give the directory's tenant id (Entra 'tid') and the person's object id ('oid') or e-mail address.");
         }
 
+        var byEmail = key.Contains('@', StringComparison.Ordinal);
+        var email = byEmail ? key.ToLowerInvariant() : null;
         using var platform = tenantContext.BeginPlatformScope();
-        var user = await db.PortalUsers.FirstOrDefaultAsync(u => u.ExternalTenantId == externalTenantId && u.ExternalObjectId == externalObjectId, cancellationToken);
+        var user = byEmail
+            ? await db.PortalUsers.FirstOrDefaultAsync(u => u.ExternalTenantId == externalTenantId && u.ExternalObjectId == null && u.Email == email, cancellationToken)
+            : await db.PortalUsers.FirstOrDefaultAsync(u => u.ExternalTenantId == externalTenantId && u.ExternalObjectId == key, cancellationToken);
         if (user is null)
         {
             user = new User
             {
-                DisplayName = string.IsNullOrWhiteSpace(displayName) ? externalObjectId : displayName.Trim(),
+                DisplayName = string.IsNullOrWhiteSpace(displayName) ? key : displayName.Trim(),
+                Email = email,
                 ExternalTenantId = externalTenantId,
-                ExternalObjectId = externalObjectId,
+                ExternalObjectId = byEmail ? null : key,
                 CreatedAt = time.GetUtcNow(),
             };
             db.PortalUsers.Add(user);
@@ -144,7 +152,7 @@ public sealed class MemberAdministration(
         audit.Add(db, new AuditEntry(action, actor.UserId, $"membership:{membership.Id}", before, new { membership.Roles, membership.IsDisabled }, tenantId));
         await db.SaveChangesAsync(cancellationToken);
         var user = membership.User!;
-        return new MemberView(membership.Id, user.Id, user.DisplayName, user.Email, user.ExternalObjectId != null, membership.Roles, membership.IsDisabled, user.IsDisabled);
+        return new MemberView(membership.Id, user.Id, user.DisplayName, user.Email, user.ExternalTenantId != null, membership.Roles, membership.IsDisabled, user.IsDisabled);
     }
 
     private async Task<Membership> AddMembershipAsync(AdminActor actor, Guid tenantId, User user, TenantRoles roles, CancellationToken cancellationToken)

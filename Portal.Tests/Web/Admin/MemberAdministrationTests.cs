@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Domain.Tenants;
 using Portal.Tests.Web.Hosting;
 using Portal.Web.Admin;
+using Portal.Web.Identity;
 
 namespace Portal.Tests.Web.Admin;
 
@@ -109,6 +110,28 @@ public sealed class MemberAdministrationTests(AdminPortal portal) : IClassFixtur
         Assert.Equal(("Research", true), (stored.Name, stored.IsSuspended));
         var actions = await portal.App.QueryAsync(db => db.AuditEvents.Where(a => a.Target == $"tenant:{tenant.Id}").OrderBy(a => a.Id).Select(a => a.Action).ToListAsync(Ct));
         Assert.Equal(["tenant.created", "tenant.renamed", "tenant.suspended", "tenant.mapping_added"], actions);
+    }
+
+    [Fact]
+    public async Task Members_PreRegisteredByEmail_ClaimedAtFirstSignInFromThatDirectoryOnly()
+    {
+        var directory = $"dir-{Guid.NewGuid():N}";
+        var other = $"other-{Guid.NewGuid():N}";
+        var tenant = await portal.App.MapExternalTenantAsync(directory, $"Directory {directory}");
+        await portal.App.MapExternalTenantAsync(other, $"Other {other}");
+        var email = $"{Guid.NewGuid():N}@example.com";
+        var admin = await PlatformAdminAsync();
+        var invited = await WithMembersAsync(m => m.PreRegisterExternalAsync(admin, tenant.Id, directory, email.ToUpperInvariant(), "Pat", TenantRoles.Member | TenantRoles.Manager, Ct));
+
+        var elsewhere = await WithAsync<ExternalSignIn, ExternalSignInResult>(s => s.SignInAsync(new ExternalIdentity("Entra", other, "oid-elsewhere", "Not Pat", email, [], []), Ct));
+        var signedIn = await WithAsync<ExternalSignIn, ExternalSignInResult>(s => s.SignInAsync(new ExternalIdentity("Entra", directory, "oid-pat", "Pat", email, [], []), Ct));
+
+        Assert.NotEqual(invited.UserId, elsewhere.Session!.UserId);
+        Assert.Equal(invited.UserId, signedIn.Session!.UserId);
+        Assert.Equal(tenant.Id, signedIn.Session.Tenant!.Id);
+        Assert.Equal(TenantRoles.Member | TenantRoles.Manager, signedIn.Session.Tenant.Roles);
+        var claimed = await portal.App.QueryAsync(db => db.PortalUsers.SingleAsync(u => u.Id == invited.UserId, Ct));
+        Assert.Equal(("oid-pat", directory), (claimed.ExternalObjectId, claimed.ExternalTenantId));
     }
 
     private async Task<AdminActor> PlatformAdminAsync()
