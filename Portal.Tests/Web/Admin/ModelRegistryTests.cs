@@ -57,6 +57,36 @@ public sealed class ModelRegistryTests(AdminPortal portal) : IClassFixture<Admin
     }
 
     [Fact]
+    public async Task Load_DisabledModel_RefusedUntilEnabled()
+    {
+        var model = await UploadTinyAsync(seed: 305);
+        var admin = AdminActor();
+        await WithModelsAsync(m => m.SetEnabledAsync(admin, model.ModelId, false, Ct));
+
+        var refused = await Assert.ThrowsAsync<AdminException>(() => WithModelsAsync(m => m.LoadAsync(admin, model.ModelId, null, Ct)));
+
+        Assert.Equal("Model 'portal-tiny-llama' is disabled; enable it before loading.", refused.Message);
+        await WithModelsAsync(m => m.SetEnabledAsync(admin, model.ModelId, true, Ct));
+        await WithModelsAsync(m => m.LoadAsync(admin, model.ModelId, null, Ct));
+        Assert.Equal(ModelState.Loaded, (await portal.App.QueryAsync(db => db.ModelEntries.SingleAsync(m => m.Id == model.ModelId, Ct))).State);
+        await WithModelsAsync(m => m.UnloadAsync(admin, model.ModelId, Ct));
+    }
+
+    [Fact]
+    public async Task Defaults_OutOfRange_RefusedAndUnchanged()
+    {
+        var model = await UploadTinyAsync(seed: 306);
+        var admin = AdminActor();
+        await WithModelsAsync(m => m.UpdateDefaultsAsync(admin, model.ModelId, new ModelDefaults(1024, 0, 2, 2), Ct));
+
+        var refused = await Assert.ThrowsAsync<AdminException>(() => WithModelsAsync(m => m.UpdateDefaultsAsync(admin, model.ModelId, new ModelDefaults(1024, 0, 2, 0), Ct)));
+
+        Assert.StartsWith("Context size must be 32 to 1,048,576;", refused.Message, StringComparison.Ordinal);
+        var entry = await portal.App.QueryAsync(db => db.ModelEntries.SingleAsync(m => m.Id == model.ModelId, Ct));
+        Assert.Equal((1024, 2, 2), (entry.DefaultContextSize, entry.DefaultThreads, entry.DefaultParallelSlots));
+    }
+
+    [Fact]
     public async Task Rescan_FolderWithValidAndInvalidFiles_RegistersValidReportsInvalid()
     {
         var valid = Path.Combine(portal.ModelsFolder, "copied-in.gguf");
