@@ -3,7 +3,7 @@ using Portal.Inference.Engine;
 
 namespace Portal.Bench;
 
-/// <summary>Command-line settings: --threads N --ctx N --tokens N --prompt N --backend cpu|cuda --gpu-layers N --native DIR --model FILE --tiny.</summary>
+/// <summary>Command-line settings: --threads N --ctx N --tokens N --prompt N --backend cpu|cuda --gpu-layers N --native DIR --model FILE --tiny --check --prepare --cache DIR.</summary>
 internal sealed record BenchSettings
 {
     public int Threads { get; init; } = Environment.ProcessorCount;
@@ -16,6 +16,15 @@ internal sealed record BenchSettings
     public string? NativeFolder { get; init; }
     public string? ModelPath { get; init; }
     public bool Tiny { get; init; }
+
+    /// <summary>Also check the tiny model: greedy repeatable, batched equals alone (the CUDA tests' checks).</summary>
+    public bool Check { get; init; }
+
+    /// <summary>Only write the models into the cache folder, then exit.</summary>
+    public bool Prepare { get; init; }
+
+    /// <summary>Where generated models are kept; default .tmp/bench in the repository.</summary>
+    public string? CacheFolder { get; init; }
 
     public static BenchSettings Parse(string[] args)
     {
@@ -36,6 +45,9 @@ internal sealed record BenchSettings
                 "--native" => settings with { NativeFolder = Next() },
                 "--model" => settings with { ModelPath = Next() },
                 "--tiny" => settings with { Tiny = true },
+                "--check" => settings with { Check = true },
+                "--prepare" => settings with { Prepare = true },
+                "--cache" => settings with { CacheFolder = Next() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }

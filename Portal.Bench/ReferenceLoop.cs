@@ -11,7 +11,7 @@ internal static unsafe class ReferenceLoop
 {
     public sealed record Figures(double PromptTokensPerSecond, double DecodeTokensPerSecond, int DecodedTokens);
 
-    public static Figures Run(string modelPath, int[] prompt, int decodeTokens, int contextSize, int threads, int gpuLayers, int batchSize)
+    public static Figures Run(string modelPath, int[] prompt, int[] decodePrompt, int decodeTokens, int contextSize, int threads, int gpuLayers, int batchSize)
     {
         var modelParams = LlamaNative.llama_model_default_params();
         modelParams.n_gpu_layers = gpuLayers;
@@ -32,20 +32,42 @@ internal static unsafe class ReferenceLoop
         Decode(ctx, prompt.AsSpan(0, 8));
         LlamaNative.llama_memory_clear(context.Memory, true);
 
-        var clock = Stopwatch.StartNew();
-        Decode(ctx, prompt);
-        var token = LlamaNative.llama_sampler_sample(sampler.DangerousGetHandle(), ctx, -1);
-        var promptSeconds = clock.Elapsed.TotalSeconds;
-
-        clock.Restart();
-        var decoded = 0;
-        for (; decoded < decodeTokens - 1; decoded++)
+        // Best of three, like the engine's figure: the first large batch also pays one-time set-up.
+        var promptSeconds = double.MaxValue;
+        var token = 0;
+        for (var run = 0; run < 3; run++)
         {
-            Decode(ctx, [token]);
+            LlamaNative.llama_memory_clear(context.Memory, true);
+            var started = Stopwatch.StartNew();
+            for (var start = 0; start < prompt.Length; start += batchSize)
+            {
+                Decode(ctx, prompt.AsSpan(start, Math.Min(batchSize, prompt.Length - start)));
+            }
+
             token = LlamaNative.llama_sampler_sample(sampler.DangerousGetHandle(), ctx, -1);
+            promptSeconds = Math.Min(promptSeconds, started.Elapsed.TotalSeconds);
         }
 
-        return new Figures(prompt.Length / promptSeconds, decoded / clock.Elapsed.TotalSeconds, decoded);
+        // Decode after the same short prompt as the engine's stream (attention cost grows with
+        // position); best of three, like the engine's figure.
+        var decodeRate = 0.0;
+        var decoded = 0;
+        for (var run = 0; run < 3; run++)
+        {
+            LlamaNative.llama_memory_clear(context.Memory, true);
+            Decode(ctx, decodePrompt);
+            token = LlamaNative.llama_sampler_sample(sampler.DangerousGetHandle(), ctx, -1);
+            var clock = Stopwatch.StartNew();
+            for (decoded = 0; decoded < decodeTokens - 1; decoded++)
+            {
+                Decode(ctx, [token]);
+                token = LlamaNative.llama_sampler_sample(sampler.DangerousGetHandle(), ctx, -1);
+            }
+
+            decodeRate = Math.Max(decodeRate, decoded / clock.Elapsed.TotalSeconds);
+        }
+
+        return new Figures(prompt.Length / promptSeconds, decodeRate, decoded);
     }
 
     private static void Decode(nint context, ReadOnlySpan<int> tokens)

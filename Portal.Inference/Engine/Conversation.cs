@@ -43,6 +43,9 @@ internal sealed class Conversation
     /// <summary>Raised once, on the cancelling thread, when <see cref="Cancel"/> is first called.</summary>
     public Action<Conversation>? Cancelled { get; set; }
 
+    /// <summary>The caller's token registration; released when the conversation completes.</summary>
+    public CancellationTokenRegistration CallerCancellation { get; set; }
+
     public bool IsCancelRequested => Volatile.Read(ref cancelRequested) != 0;
 
     public bool IsCompleted => completion.Task.IsCompleted;
@@ -124,6 +127,7 @@ internal sealed class Conversation
         }
 
         Sampler.Dispose();
+        CallerCancellation.Dispose();
         var result = new GenerationResult(
             reason, answer.ToString(), PromptTokens.Length, CompletionTokens,
             timeToFirstToken, timeProvider.GetElapsedTime(startedAt), error);

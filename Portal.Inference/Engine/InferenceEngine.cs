@@ -97,7 +97,7 @@ internal sealed partial class InferenceEngine(
             runner.OnConversationCancelled();
             scheduler.Wake();
         };
-        cancellationToken.Register(conversation.Cancel);
+        conversation.CallerCancellation = cancellationToken.Register(conversation.Cancel);
         scheduler.Submit(runner, conversation);
         return new Generation(conversation);
     }

@@ -11,8 +11,8 @@ internal static class LlamaLibraryResolver
 {
     private static readonly Dictionary<string, string[]> FileNames = new(StringComparer.Ordinal)
     {
-        [LlamaNative.LibraryName] = ["libllama.v0.5.0.so", "libllama.so"],
-        [GgmlNative.LibraryName] = ["libggml.v0.5.0.so", "libggml.so"],
+        [LlamaNative.LibraryName] = ["libllama.v0.5.0.so", "libllama.cuda.v0.5.0.so", "libllama.so"],
+        [GgmlNative.LibraryName] = ["libggml.v0.5.0.so", "libggml.cuda.v0.5.0.so", "libggml.so"],
         [GgmlNative.BaseLibraryName] = ["libggml-base.so"],
     };
 

@@ -178,7 +178,13 @@ public sealed partial class ChatGenerations(
 
         conversation.UpdatedAt = now;
         await db.SaveChangesAsync(cancellationToken);
-        var request = new GenerationRequest { ModelId = engineId, Messages = history.Messages, MaxTokens = answerRoom };
+        var request = new GenerationRequest
+        {
+            ModelId = engineId,
+            Messages = history.Messages,
+            MaxTokens = answerRoom,
+            Sampling = new SamplingSettings { Temperature = options.Value.Temperature },
+        };
         return (request, history, userMessage?.Id);
     }
 
