@@ -1,4 +1,5 @@
 using Portal.Data;
+using Portal.Web.Admin;
 using Portal.Web.Chat;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
@@ -11,7 +12,9 @@ builder.AddPortalData();
 builder.AddPortalAuthentication();
 builder.AddPortalShell();
 builder.AddModelHosting();
+builder.AddPortalModels();
 builder.AddPortalChat();
+builder.AddPortalAdmin();
 
 var app = builder.Build();
 
@@ -33,6 +36,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapPortalAccount();
+app.MapPortalModels();
 app.MapPortalShell();
 app.MapPortalChat();
 

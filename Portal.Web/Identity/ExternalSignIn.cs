@@ -38,7 +38,8 @@ public sealed partial class ExternalSignIn(
         }
 
         var user = await db.PortalUsers.SingleOrDefaultAsync(
-            u => u.ExternalTenantId == identity.TenantId && u.ExternalObjectId == identity.ObjectId, cancellationToken);
+            u => u.ExternalTenantId == identity.TenantId && u.ExternalObjectId == identity.ObjectId, cancellationToken)
+            ?? await Admin.ExternalPreRegistration.ClaimAsync(db, identity, cancellationToken);
         if (user is { IsDisabled: true })
         {
             return ExternalSignInResult.Refused(SignInRefusal.AccountDisabled);

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Portal.Web.Models;
+
+/// <summary>
+/// How uploads are limited and the folder scanned (section <c>Portal:Models</c>, shared with
+/// <see cref="ModelCatalogOptions"/>, which says where the folder is).
+/// </summary>
+public sealed class ModelStorageOptions
+{
+    public const string SectionName = "Portal:Models";
+
+    /// <summary>The largest file an upload may declare or send.</summary>
+    [Range(1L, long.MaxValue, ErrorMessage = "Portal:Models:MaxUploadBytes must be above zero.")]
+    public long MaxUploadBytes { get; set; } = 200L * 1024 * 1024 * 1024;
+
+    /// <summary>An upload that received nothing for this long is abandoned and its file deleted.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "Portal:Models:AbandonUploadsAfter must be between one minute and 30 days.")]
+    public TimeSpan AbandonUploadsAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often abandoned uploads are looked for.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Portal:Models:SweepInterval must be between one second and one day.")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Registers valid GGUF files found in the folder when the portal starts.</summary>
+    public bool ScanOnStart { get; set; } = true;
+}
