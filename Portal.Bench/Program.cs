@@ -51,8 +51,15 @@ var promptTokens = LlamaText.Tokenize(runner.Vocab, promptText, addSpecial: true
 
 // Engine first (warm-up included), then the reference over the same library.
 await Generate(engine, "warm up", 8);
-var single = await Generate(engine, "Conversation number 0 starts", settings.DecodeTokens);
-var engineDecode = (single.CompletionTokens - 1) / (single.TotalTime - single.TimeToFirstToken!.Value).TotalSeconds;
+// Best of three single streams: tokens after the first over the time after the first.
+var engineDecode = 0.0;
+GenerationResult single = null!;
+for (var run = 0; run < 3; run++)
+{
+    single = await Generate(engine, "Conversation number 0 starts", settings.DecodeTokens);
+    engineDecode = Math.Max(engineDecode, (single.CompletionTokens - 1) / (single.TotalTime - single.TimeToFirstToken!.Value).TotalSeconds);
+}
+
 // Best of three prompt runs (time to first token of a one-token answer), as for the reference.
 var enginePrompt = 0.0;
 var promptTokenCount = 0;
@@ -63,7 +70,8 @@ for (var run = 0; run < 3; run++)
     enginePrompt = Math.Max(enginePrompt, promptRun.PromptTokens / promptRun.TimeToFirstToken!.Value.TotalSeconds);
 }
 
-var reference = ReferenceLoop.Run(modelPath, promptTokens, settings.DecodeTokens, settings.ContextSize, settings.Threads, gpuLayers, 512);
+var decodePrompt = LlamaText.Tokenize(runner.Vocab, "Conversation number 0 starts", addSpecial: true, parseSpecial: true);
+var reference = ReferenceLoop.Run(modelPath, promptTokens, decodePrompt, settings.DecodeTokens, settings.ContextSize, settings.Threads, gpuLayers, 512);
 
 Console.WriteLine();
 Console.WriteLine($"{"measure",-34} {"engine",10} {"reference",10} {"ratio",7}  target");

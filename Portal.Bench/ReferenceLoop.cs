@@ -11,7 +11,7 @@ internal static unsafe class ReferenceLoop
 {
     public sealed record Figures(double PromptTokensPerSecond, double DecodeTokensPerSecond, int DecodedTokens);
 
-    public static Figures Run(string modelPath, int[] prompt, int decodeTokens, int contextSize, int threads, int gpuLayers, int batchSize)
+    public static Figures Run(string modelPath, int[] prompt, int[] decodePrompt, int decodeTokens, int contextSize, int threads, int gpuLayers, int batchSize)
     {
         var modelParams = LlamaNative.llama_model_default_params();
         modelParams.n_gpu_layers = gpuLayers;
@@ -48,15 +48,26 @@ internal static unsafe class ReferenceLoop
             promptSeconds = Math.Min(promptSeconds, started.Elapsed.TotalSeconds);
         }
 
-        var clock = Stopwatch.StartNew();
+        // Decode after the same short prompt as the engine's stream (attention cost grows with
+        // position); best of three, like the engine's figure.
+        var decodeRate = 0.0;
         var decoded = 0;
-        for (; decoded < decodeTokens - 1; decoded++)
+        for (var run = 0; run < 3; run++)
         {
-            Decode(ctx, [token]);
+            LlamaNative.llama_memory_clear(context.Memory, true);
+            Decode(ctx, decodePrompt);
             token = LlamaNative.llama_sampler_sample(sampler.DangerousGetHandle(), ctx, -1);
+            var clock = Stopwatch.StartNew();
+            for (decoded = 0; decoded < decodeTokens - 1; decoded++)
+            {
+                Decode(ctx, [token]);
+                token = LlamaNative.llama_sampler_sample(sampler.DangerousGetHandle(), ctx, -1);
+            }
+
+            decodeRate = Math.Max(decodeRate, decoded / clock.Elapsed.TotalSeconds);
         }
 
-        return new Figures(prompt.Length / promptSeconds, decoded / clock.Elapsed.TotalSeconds, decoded);
+        return new Figures(prompt.Length / promptSeconds, decodeRate, decoded);
     }
 
     private static void Decode(nint context, ReadOnlySpan<int> tokens)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portal.Inference.Gguf;
 using Portal.Inference.Native;
 
 namespace Portal.Inference.Engine;
@@ -44,6 +45,7 @@ internal sealed partial class InferenceEngine(
         var runner = await Task.Run(
             () =>
             {
+                RefuseInvalidFile(request);
                 devices = LlamaBackend.Initialize(settings.ResolveNativeLibraryPath(), loggerFactory);
                 return ModelLoader.Load(request, settings, progress, logger, cancellationToken);
             },
@@ -111,6 +113,23 @@ internal sealed partial class InferenceEngine(
         }
 
         return messages.Count == 0 ? 0 : LlamaText.Tokenize(runner.Vocab, FormatChat(runner, messages), addSpecial: true, parseSpecial: true).Length;
+    }
+
+    /// <summary>
+    /// Some malformed files make llama.cpp abort the whole process rather than fail: the managed
+    /// validator reads the header first and refuses those with a reason.
+    /// </summary>
+    private static void RefuseInvalidFile(ModelLoadRequest request)
+    {
+        try
+        {
+            using var stream = File.OpenRead(request.Path);
+            GgufInspector.Validate(stream);
+        }
+        catch (GgufValidationException ex)
+        {
+            throw new InferenceException($"Model '{request.ModelId}' was refused before loading: {ex.Message}", ex);
+        }
     }
 
     private static void Validate(GenerationRequest request)

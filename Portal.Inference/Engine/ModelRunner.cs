@@ -21,6 +21,7 @@ internal sealed unsafe partial class ModelRunner : IDisposable
     private readonly AbortSignal abort = new();
     private readonly GCHandle abortHandle;
     private readonly ILogger logger;
+    private readonly Func<bool> isAbortRequested;
     private volatile Conversation[] decoding = [];
 
     public ModelRunner(LoadedModelInfo info, SafeLlamaModelHandle model, SafeLlamaContextHandle context, int batchSize, ILogger logger)
@@ -35,6 +36,7 @@ internal sealed unsafe partial class ModelRunner : IDisposable
         slots = new Conversation?[LlamaNative.llama_n_seq_max(context.DangerousGetHandle())];
         batch = SafeLlamaBatchHandle.Create(batchSize);
         abortHandle = GCHandle.Alloc(abort);
+        isAbortRequested = () => abort.Requested;
         LlamaNative.llama_set_abort_callback(context.DangerousGetHandle(), &OnAbort, (void*)GCHandle.ToIntPtr(abortHandle));
     }
 
@@ -193,6 +195,7 @@ internal sealed unsafe partial class ModelRunner : IDisposable
         abort.Requested = false;
         decoding = [.. inBatch];
         bool completed;
+        using var expectedAbort = NativeLog.ExpectAbortWhen(isAbortRequested);
         try
         {
             completed = NativeStatus.CheckDecode(LlamaNative.llama_decode(context.DangerousGetHandle(), batch.Batch));

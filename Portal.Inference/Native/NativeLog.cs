@@ -23,12 +23,19 @@ internal static unsafe partial class NativeLog
     [ThreadStatic] private static StringBuilder? pendingLine;
     [ThreadStatic] private static int pendingLevel;
     [ThreadStatic] private static List<string>? capturedErrors;
+    [ThreadStatic] private static Func<bool>? abortRequested;
 
     public static void Attach(ILoggerFactory loggerFactory)
     {
         logger = loggerFactory.CreateLogger("Portal.Inference.LlamaCpp");
         LlamaNative.llama_log_set(&OnLog, null);
     }
+
+    /// <summary>
+    /// While the returned scope lasts, this thread's native errors and warnings are logged at debug
+    /// level once <paramref name="isAbortRequested"/> says true: an abort we asked for is no failure.
+    /// </summary>
+    public static AbortScope ExpectAbortWhen(Func<bool> isAbortRequested) => new(isAbortRequested);
 
     /// <summary>Collects error and warning lines logged on this thread until the returned scope ends.</summary>
     public static ErrorCapture CaptureErrors() => new();
@@ -61,7 +68,8 @@ internal static unsafe partial class NativeLog
             capturedErrors?.Add(message);
         }
 
-        switch (pendingLevel)
+        var effective = pendingLevel >= GGML_LOG_LEVEL_WARN && abortRequested?.Invoke() == true ? GGML_LOG_LEVEL_INFO : pendingLevel;
+        switch (effective)
         {
             case GGML_LOG_LEVEL_ERROR: LogError(logger, message); break;
             case GGML_LOG_LEVEL_WARN: LogWarning(logger, message); break;
@@ -83,6 +91,14 @@ internal static unsafe partial class NativeLog
 
     [LoggerMessage(Level = LogLevel.Trace, Message = "{NativeMessage}")]
     private static partial void LogTrace(ILogger logger, string nativeMessage);
+
+    /// <summary>The scope of <see cref="ExpectAbortWhen"/>.</summary>
+    public readonly struct AbortScope : IDisposable
+    {
+        public AbortScope(Func<bool> isAbortRequested) => abortRequested = isAbortRequested;
+
+        public void Dispose() => abortRequested = null;
+    }
 
     /// <summary>A scope collecting this thread's native error lines; not nestable.</summary>
     public readonly struct ErrorCapture : IDisposable

@@ -1,4 +1,5 @@
 using Portal.Inference.Engine;
+using Portal.Inference.Gguf;
 
 namespace Portal.Tests.Inference.Engine;
 
@@ -57,7 +58,7 @@ public sealed class BadInputTests(TinyModelFixture fixture)
     }
 
     [Fact]
-    public async Task Load_NotAGgufFile_SurfacesLlamaCppReason()
+    public async Task Load_NotAGgufFile_RefusedBeforeLlamaCppWithReason()
     {
         var path = Path.Combine(fixture.Directory, "not-a-model.gguf");
         await File.WriteAllBytesAsync(path, [.. "NOPE"u8, .. new byte[64]], TestContext.Current.CancellationToken);
@@ -65,8 +66,8 @@ public sealed class BadInputTests(TinyModelFixture fixture)
         var error = await Assert.ThrowsAsync<InferenceException>(() =>
             fixture.Engine.LoadAsync(new ModelLoadRequest("broken", path), cancellationToken: TestContext.Current.CancellationToken));
 
-        Assert.StartsWith("Model 'broken' did not load: llama.cpp could not load the model", error.Message, StringComparison.Ordinal);
-        Assert.Contains("magic", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("Model 'broken' was refused before loading:", error.Message, StringComparison.Ordinal);
+        Assert.IsType<GgufValidationException>(error.InnerException);
         Assert.DoesNotContain(fixture.Engine.LoadedModels, m => m.ModelId == "broken");
     }
 
