@@ -7,8 +7,7 @@ namespace Portal.Web.Admin;
 
 /// <summary>
 /// Hooks on the portal cookie (set up by the identity code), chained after its own events:
-/// API calls (<c>/api/...</c>) get 401 and 403 instead of redirects to the sign-in page, and every
-/// request re-checks the person's session, so a disabled member is signed out at their next request.
+/// API calls (<c>/api/...</c>) get 401 and 403 instead of redirects to the sign-in page.
 /// </summary>
 internal sealed class ApiCookieEvents : IPostConfigureOptions<CookieAuthenticationOptions>
 {
@@ -22,17 +21,8 @@ internal sealed class ApiCookieEvents : IPostConfigureOptions<CookieAuthenticati
         var events = options.Events;
         var toLogin = events.OnRedirectToLogin;
         var toAccessDenied = events.OnRedirectToAccessDenied;
-        var validate = events.OnValidatePrincipal;
         events.OnRedirectToLogin = context => IsApi(context) ? Status(context, StatusCodes.Status401Unauthorized) : toLogin(context);
         events.OnRedirectToAccessDenied = context => IsApi(context) ? Status(context, StatusCodes.Status403Forbidden) : toAccessDenied(context);
-        events.OnValidatePrincipal = async context =>
-        {
-            await validate(context);
-            if (context.Principal is not null)
-            {
-                await SessionRevalidation.ValidateAsync(context);
-            }
-        };
     }
 
     private static bool IsApi(RedirectContext<CookieAuthenticationOptions> context) =>

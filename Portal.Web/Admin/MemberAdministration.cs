@@ -5,6 +5,7 @@ using Portal.Data;
 using Portal.Domain.Tenants;
 using Portal.Web.Audit;
 using Portal.Web.Chat;
+using Portal.Web.Identity;
 
 namespace Portal.Web.Admin;
 
@@ -19,6 +20,7 @@ public sealed class MemberAdministration(
     UserManager<LocalAccount> userManager,
     AuditLog audit,
     IAccessRevocation revocation,
+    SessionInvalidation sessions,
     TimeProvider time)
 {
     public async Task<IReadOnlyList<MemberView>> ListAsync(AdminActor actor, Guid tenantId, CancellationToken cancellationToken)
@@ -151,6 +153,7 @@ public sealed class MemberAdministration(
         change(membership);
         audit.Add(db, new AuditEntry(action, actor.UserId, $"membership:{membership.Id}", before, new { membership.Roles, membership.IsDisabled }, tenantId));
         await db.SaveChangesAsync(cancellationToken);
+        sessions.AccessChanged(membership.UserId);
         var user = membership.User!;
         return new MemberView(membership.Id, user.Id, user.DisplayName, user.Email, user.ExternalTenantId != null, membership.Roles, membership.IsDisabled, user.IsDisabled);
     }

@@ -2,11 +2,12 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain.Tenants;
 using Portal.Web.Audit;
+using Portal.Web.Identity;
 
 namespace Portal.Web.Admin;
 
 /// <summary>Platform administration of tenants and of the external directories and groups mapped to them. Every change is audited.</summary>
-public sealed class TenantAdministration(PortalDbContext db, ITenantContext tenantContext, AuditLog audit, TimeProvider time)
+public sealed class TenantAdministration(PortalDbContext db, ITenantContext tenantContext, AuditLog audit, SessionInvalidation sessions, TimeProvider time)
 {
     public async Task<IReadOnlyList<Tenant>> ListAsync(AdminActor actor, CancellationToken cancellationToken)
     {
@@ -98,6 +99,7 @@ public sealed class TenantAdministration(PortalDbContext db, ITenantContext tena
         change(tenant);
         audit.Add(db, new AuditEntry(action, actor.UserId, $"tenant:{tenant.Id}", before, Snapshot(tenant), tenant.Id));
         await db.SaveChangesAsync(cancellationToken);
+        sessions.AccessChanged(tenant.Id);
         return tenant;
     }
 

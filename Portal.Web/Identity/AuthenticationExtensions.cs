@@ -95,6 +95,7 @@ public static class AuthenticationExtensions
         });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<PortalSessionFactory>();
+        services.TryAddSingleton<SessionInvalidation>();
         services.TryAddScoped<LocalSignIn>();
     }
 

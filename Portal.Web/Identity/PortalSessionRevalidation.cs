@@ -4,9 +4,10 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 namespace Portal.Web.Identity;
 
 /// <summary>
-/// The cookie carries a snapshot of the person's rights. Every few minutes of its life the snapshot is
-/// rebuilt from the database: a disabled person (or one whose last membership went) is signed out,
-/// and changed roles take effect without a new sign-in.
+/// The cookie carries a snapshot of the person's rights. It is rebuilt from the database every few
+/// minutes of its life, and at once after an admin changed the person's or the tenant's access
+/// (<see cref="SessionInvalidation"/>): a disabled person, or one who lost the active tenant (membership
+/// disabled or removed, tenant suspended), is signed out; changed roles take effect without a new sign-in.
 /// </summary>
 internal static class PortalSessionRevalidation
 {
@@ -22,15 +23,15 @@ internal static class PortalSessionRevalidation
         }
 
         var services = context.HttpContext.RequestServices;
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        if (context.Properties.IssuedUtc is { } issued && now - issued < Interval)
+        if (!IsDue(context, current, services))
         {
             return;
         }
 
         var fresh = await services.GetRequiredService<PortalSessionFactory>()
             .CreateAsync(current.UserId, current.Tenant?.Id, current.SignInMethod, context.HttpContext.RequestAborted);
-        if (fresh is null)
+        var lostActiveTenant = current.Tenant is not null && fresh?.Tenant?.Id != current.Tenant.Id;
+        if (fresh is null || lostActiveTenant || (fresh.Tenant is null && !fresh.IsPlatformAdmin))
         {
             await RejectAsync(context);
             return;
@@ -38,6 +39,20 @@ internal static class PortalSessionRevalidation
 
         context.ReplacePrincipal(PortalPrincipal.Create(fresh));
         context.ShouldRenew = true;
+    }
+
+    private static bool IsDue(CookieValidatePrincipalContext context, PortalSession current, IServiceProvider services)
+    {
+        if (context.Properties.IssuedUtc is not { } issued)
+        {
+            return true;
+        }
+
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var invalidation = services.GetRequiredService<SessionInvalidation>();
+        return now - issued >= Interval
+            || invalidation.ChangedSince(current.UserId, issued)
+            || current.Tenant is { } tenant && invalidation.ChangedSince(tenant.Id, issued);
     }
 
     private static async Task RejectAsync(CookieValidatePrincipalContext context)
