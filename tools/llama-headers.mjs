@@ -1,5 +1,6 @@
 // Extracts llama.cpp's C headers (include/, ggml/include/) matching the pinned native libraries
-// into .tmp/llama-headers, for the ABI test. Source: the llama.cpp git bundle shipped inside the
+// into .tmp/llama-headers, for the ABI test, with the converter-made vocabulary GGUF files
+// (models/ggml-vocab-*.gguf) that the GGUF reader is tested against. Source: the llama.cpp git bundle shipped inside the
 // npm package node-llama-cpp (same version as @node-llama-cpp/linux-x64), checked by integrity.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync } from "node:fs";
@@ -14,7 +15,7 @@ const integrity =
   "sha512-bltIipuWmc123H7tMIgDGKSsSrhmhlQYeVUC48XTjVW7XGJJiJJyCdlTMzQ/LiWoPkGDpcL4FviDpgw7qfTiDw==";
 const commit = "de3ff815ea7d559ee917f063901b8986f038abc6";
 
-if (existsSync(join(target, "include", "llama.h"))) {
+if (existsSync(join(target, "include", "llama.h")) && existsSync(join(target, "models", "ggml-vocab-llama-spm.gguf"))) {
   process.exit(0);
 }
 
@@ -35,7 +36,7 @@ try {
   }
   mkdirSync(target, { recursive: true });
   const archive = join(work, "headers.tar");
-  execFileSync("git", ["-C", repo, "archive", "--output", archive, "HEAD", "include", "ggml/include"]);
+  execFileSync("git", ["-C", repo, "archive", "--output", archive, "HEAD", "include", "ggml/include", ":(glob)models/ggml-vocab-*.gguf"]);
   execFileSync("tar", ["-xf", archive, "-C", target]);
   console.log(`llama.cpp headers (${commit}) in ${target}: ${readdirSync(join(target, "include")).join(", ")}`);
 } finally {

@@ -4,8 +4,8 @@ namespace Portal.Tests.Inference.Gguf;
 
 /// <summary>
 /// The reader against GGUF files made by llama.cpp's own converter: the vocabulary-only models in a
-/// llama.cpp source checkout (found through PORTAL_LLAMA_CPP_DIR, or a "llama.cpp" folder beside or
-/// above the repository). They hold real tokenizers of 30k to 260k tokens and many metadata types.
+/// llama.cpp source checkout (PORTAL_LLAMA_CPP_DIR, or a "llama.cpp" folder beside or above the
+/// repository), or those `npm ci` extracts from the pinned release into .tmp/llama-headers/models. They hold real tokenizers of 30k to 260k tokens and many metadata types.
 /// </summary>
 public sealed class LlamaCppVocabularyFilesTests
 {
@@ -44,10 +44,13 @@ public sealed class LlamaCppVocabularyFilesTests
 
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "llama.cpp", "models");
-            if (File.Exists(Path.Combine(candidate, "ggml-vocab-llama-spm.gguf")))
+            // A checkout beside the repository, or the files `npm ci` extracts from the pinned release.
+            foreach (var candidate in new[] { Path.Combine(dir.FullName, "llama.cpp", "models"), Path.Combine(dir.FullName, ".tmp", "llama-headers", "models") })
             {
-                return candidate;
+                if (File.Exists(Path.Combine(candidate, "ggml-vocab-llama-spm.gguf")))
+                {
+                    return candidate;
+                }
             }
         }
 
