@@ -53,6 +53,14 @@ public sealed partial class ModelFolderScanner(ModelFolder folder, ModelCatalog 
                     refused.Add(new RefusedModelFile(fileName, e.Message));
                     LogRefused(fileName, e.Message);
                 }
+                catch (IOException e)
+                {
+                    // A file still being copied in (held open by the copier) or unreadable: reported, and
+                    // registered by a later scan once it can be read. A scan never stops the portal.
+                    var reason = $"The file could not be read ({e.Message}). If it is still being copied, press Rescan when the copy has finished.";
+                    refused.Add(new RefusedModelFile(fileName, reason));
+                    LogRefused(fileName, reason);
+                }
             }
 
             return new FolderScanReport(registered, refused);

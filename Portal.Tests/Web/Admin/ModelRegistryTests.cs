@@ -106,6 +106,31 @@ public sealed class ModelRegistryTests(AdminPortal portal) : IClassFixture<Admin
     }
 
     [Fact]
+    public async Task Rescan_FileStillBeingCopied_ReportedNotRegisteredThenRegisteredOnceCopied()
+    {
+        var scanner = portal.App.Services.GetRequiredService<ModelFolderScanner>();
+        var copying = Path.Combine(portal.ModelsFolder, "being-copied.gguf");
+        var source = Path.Combine(portal.ModelsFolder, "..", "being-copied.source");
+        TestModels.WriteTinyLlama(source, seed: 399);
+
+        FolderScanReport whileCopying;
+        await using (var copier = new FileStream(copying, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            await copier.WriteAsync((await File.ReadAllBytesAsync(source, Ct)).AsMemory(0, 1000), Ct);
+            whileCopying = await scanner.ScanAsync(null, Ct);
+        }
+
+        var refused = Assert.Single(whileCopying.Refused, r => r.FileName == "being-copied.gguf");
+        Assert.Contains("still being copied", refused.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("being-copied.gguf", whileCopying.Registered);
+
+        File.Copy(source, copying, overwrite: true);
+        var afterCopy = await scanner.ScanAsync(null, Ct);
+        Assert.Contains("being-copied.gguf", afterCopy.Registered);
+        File.Delete(source);
+    }
+
+    [Fact]
     public async Task Grants_SetForTenants_ReplaceThePreviousOnes()
     {
         var model = await UploadTinyAsync(seed: 304);

@@ -29,6 +29,9 @@ public sealed class ChatApp : IAsyncLifetime
         ["Portal:Chat:MaxAnswerTokens"] = "1024",
         // One thread: the test machine's cores are shared, and llama.cpp's threads spin on a busy one.
         ["Inference:Threads"] = "1",
+        // The fixture writes a second model into the models folder itself; a start-up scan racing it
+        // would register (or refuse) the half-written file before the fixture does.
+        ["Portal:Models:ScanOnStart"] = "false",
     });
 
     /// <summary>
