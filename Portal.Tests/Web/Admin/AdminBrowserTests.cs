@@ -117,6 +117,6 @@ public sealed class AdminBrowserTests(ChromiumFixture chromium, AdminBrowserTest
         await page.FillAsync("#email", PortalAppFactory.AdminEmail);
         await page.FillAsync("#password", PortalAppFactory.AdminPassword);
         await page.ClickAsync("form.signin-form button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/account/signin", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => !url.Contains("/account/signin", StringComparison.Ordinal), ChromiumFixture.UrlCommitted);
     }
 }

@@ -10,6 +10,13 @@ public sealed class ChromiumFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// <summary>
+    /// Waits for a URL to be reached, not for its "load" event: Blazor's enhanced navigation after a form
+    /// post can change the URL without a full load, and waiting for one then times out. Callers wait for
+    /// the content they need next.
+    /// </summary>
+    public static PageWaitForURLOptions UrlCommitted { get; } = new() { WaitUntil = WaitUntilState.Commit };
+
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 

@@ -27,11 +27,11 @@ public sealed class ShellBrowserTests(ChromiumFixture chromium, KestrelPortalFix
         };
 
         await page.GotoAsync("/admin");
-        await page.WaitForURLAsync(url => url.Contains("/account/signin?returnUrl=%2Fadmin", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.Contains("/account/signin?returnUrl=%2Fadmin", StringComparison.Ordinal), ChromiumFixture.UrlCommitted);
         await page.FillAsync("#email", PortalAppFactory.AdminEmail);
         await page.FillAsync("#password", PortalAppFactory.AdminPassword);
         await page.ClickAsync("form.signin-form button[type=submit]");
-        await page.WaitForURLAsync(portal.BaseUrl + "admin");
+        await page.WaitForURLAsync(portal.BaseUrl + "admin", ChromiumFixture.UrlCommitted);
 
         await page.Locator("h1, h4").Filter(new LocatorFilterOptions { HasText = "Administration" }).WaitForAsync();
         var navigation = await page.Locator("a.mud-nav-link").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");

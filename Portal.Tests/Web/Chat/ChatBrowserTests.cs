@@ -99,7 +99,7 @@ public sealed class ChatBrowserTests(ChromiumFixture chromium, ChatApp app) : IC
         await page.FillAsync("#email", email);
         await page.FillAsync("#password", ChatApp.Password);
         await page.ClickAsync("form.signin-form button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal), ChromiumFixture.UrlCommitted);
         return page;
     }
 
