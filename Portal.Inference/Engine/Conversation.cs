@@ -19,10 +19,11 @@ internal sealed class Conversation
     private readonly StringBuilder answer = new();
     private readonly TimeProvider timeProvider;
     private readonly long startedAt;
-    private readonly byte[] pieceBuffer = new byte[256];
+    private byte[] pieceBuffer = new byte[256];
     private TimeSpan? timeToFirstToken;
     private int cancelRequested;
     private int promptCursor;
+    private bool stoppedBySequence;
 
     public Conversation(GenerationRequest request, int[] promptTokens, SafeLlamaSamplerHandle sampler, TimeProvider timeProvider)
     {
@@ -60,7 +61,16 @@ internal sealed class Conversation
     public int BatchIndex { get; set; } = -1;
 
     /// <summary>Tokens it put in the batch being decoded.</summary>
-    public int TokensInBatch { get; set; }
+    public int TokensInBatch { get; private set; }
+
+    /// <summary>True when this step feeds a prompt chunk, false when it feeds <see cref="LastToken"/>.</summary>
+    public bool PlannedPrompt { get; private set; }
+
+    /// <summary>The prompt tokens this step feeds (when <see cref="PlannedPrompt"/>).</summary>
+    public ReadOnlySpan<int> PlannedChunk => PromptTokens.AsSpan(promptCursor - TokensInBatch, TokensInBatch);
+
+    /// <summary>KV cells promised to it while it holds a slot.</summary>
+    public int ReservedCells { get; set; }
 
     /// <summary>The last sampled token: the next step's input.</summary>
     public int LastToken { get; private set; }
@@ -81,13 +91,28 @@ internal sealed class Conversation
         }
     }
 
-    /// <summary>The next at most <paramref name="budget"/> prompt tokens; advances the cursor.</summary>
-    public ReadOnlySpan<int> TakePromptChunk(int budget)
+    /// <summary>This step feeds the last sampled token.</summary>
+    public void PlanNextToken()
+    {
+        PlannedPrompt = false;
+        TokensInBatch = 1;
+    }
+
+    /// <summary>This step feeds the next at most <paramref name="budget"/> prompt tokens; returns how many.</summary>
+    public int PlanPromptChunk(int budget)
     {
         var count = Math.Min(budget, PromptTokens.Length - promptCursor);
-        var chunk = PromptTokens.AsSpan(promptCursor, count);
         promptCursor += count;
-        return chunk;
+        PlannedPrompt = true;
+        TokensInBatch = count;
+        return count;
+    }
+
+    /// <summary>Gives back the last <paramref name="count"/> planned prompt tokens for a later step.</summary>
+    public void ReturnPromptTokens(int count)
+    {
+        promptCursor -= count;
+        TokensInBatch -= count;
     }
 
     /// <summary>Takes a sampled token; returns the reason the generation ends, or null to go on.</summary>
@@ -101,11 +126,12 @@ internal sealed class Conversation
 
         CompletionTokens++;
         LastToken = token;
-        var length = LlamaText.TokenToPiece(vocab, token, pieceBuffer);
+        var length = LlamaText.TokenToPiece(vocab, token, ref pieceBuffer);
         var (text, stopped) = stopMatcher.Push(decoder.Decode(pieceBuffer.AsSpan(0, length)));
         Emit(text);
         if (stopped)
         {
+            stoppedBySequence = true;
             return FinishReason.Stop;
         }
 
@@ -121,9 +147,12 @@ internal sealed class Conversation
             return;
         }
 
-        if (reason is FinishReason.Length or FinishReason.Stop && error is null)
+        // Nothing after a stop sequence is shown. Otherwise the text held back for a possible stop
+        // sequence is; bytes of a character the answer ended in the middle of are dropped, not
+        // shown as U+FFFD.
+        if (reason is FinishReason.Length or FinishReason.Stop && error is null && !stoppedBySequence)
         {
-            Emit(stopMatcher.Push(decoder.Flush()).Text + stopMatcher.Flush());
+            Emit(stopMatcher.Flush());
         }
 
         Sampler.Dispose();

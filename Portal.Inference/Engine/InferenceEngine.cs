@@ -56,7 +56,13 @@ internal sealed partial class InferenceEngine(
             throw new InferenceException($"A model named '{request.ModelId}' is already loaded.");
         }
 
-        scheduler.Attach(runner);
+        if (!scheduler.Attach(runner))
+        {
+            models.TryRemove(request.ModelId, out _);
+            runner.Dispose();
+            throw new InferenceException("The inference engine stopped.");
+        }
+
         return runner.Info;
     }
 
@@ -69,13 +75,14 @@ internal sealed partial class InferenceEngine(
     {
         ArgumentNullException.ThrowIfNull(request);
         Validate(request);
-        if (!models.TryGetValue(request.ModelId, out var runner))
+        var runner = Find(request.ModelId);
+        int[] tokens;
+        using (Lease(runner))
         {
-            throw new InferenceException($"No model named '{request.ModelId}' is loaded.");
+            var prompt = request.Messages.Count > 0 ? FormatChat(runner, request.Messages) : request.Prompt!;
+            tokens = LlamaText.Tokenize(runner.Vocab, prompt, addSpecial: true, parseSpecial: true);
         }
 
-        var prompt = request.Messages.Count > 0 ? FormatChat(runner, request.Messages) : request.Prompt!;
-        var tokens = LlamaText.Tokenize(runner.Vocab, prompt, addSpecial: true, parseSpecial: true);
         if (tokens.Length == 0)
         {
             throw new InferenceException("The prompt is empty after tokenizing.");
@@ -124,13 +131,26 @@ internal sealed partial class InferenceEngine(
     public int CountPromptTokens(string modelId, IReadOnlyList<ChatMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (!models.TryGetValue(modelId, out var runner))
+        var runner = Find(modelId);
+        if (messages.Count == 0)
         {
-            throw new InferenceException($"No model named '{modelId}' is loaded.");
+            return 0;
         }
 
-        return messages.Count == 0 ? 0 : LlamaText.Tokenize(runner.Vocab, FormatChat(runner, messages), addSpecial: true, parseSpecial: true).Length;
+        using (Lease(runner))
+        {
+            return LlamaText.Tokenize(runner.Vocab, FormatChat(runner, messages), addSpecial: true, parseSpecial: true).Length;
+        }
     }
+
+    private ModelRunner Find(string modelId) =>
+        models.TryGetValue(modelId, out var runner) ? runner : throw new InferenceException($"No model named '{modelId}' is loaded.");
+
+    /// <summary>Keeps the weights alive while this thread reads the vocabulary or template, even if the model is unloaded meanwhile.</summary>
+    private static SafeHandleLease Lease(ModelRunner runner) =>
+        SafeHandleLease.TryTake(runner.Model, out var lease)
+            ? lease
+            : throw new InferenceException($"No model named '{runner.Info.ModelId}' is loaded.");
 
     private static void Validate(GenerationRequest request)
     {

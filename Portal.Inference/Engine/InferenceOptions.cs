@@ -26,9 +26,12 @@ public sealed class InferenceOptions
     [Range(-1, 100_000)]
     public int GpuLayers { get; set; } = -1;
 
-    /// <summary>Threads llama.cpp computes with.</summary>
+    /// <summary>Threads llama.cpp computes with. Not set: all cores but one, which is left for .NET (at least 1).</summary>
     [Range(1, 1024)]
-    public int Threads { get; set; } = Environment.ProcessorCount;
+    public int? Threads { get; set; }
+
+    /// <summary>The thread count in effect for these settings.</summary>
+    public int EffectiveThreads => Threads ?? Math.Max(1, Environment.ProcessorCount - 1);
 
     /// <summary>Tokens one conversation may hold (prompt plus answer).</summary>
     [Range(32, 1_048_576)]

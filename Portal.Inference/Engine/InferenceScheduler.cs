@@ -9,16 +9,35 @@ namespace Portal.Inference.Engine;
 /// and, while any model has work, runs one decode step per model after the other. A cancelled
 /// conversation is freed at the start of the next step.
 /// </summary>
-internal sealed partial class InferenceScheduler(ILogger<InferenceScheduler> logger) : BackgroundService
+/// <remarks>
+/// The channel accepts commands from construction on, so a model attached before the loop thread
+/// runs is simply buffered. Stopping first completes the channel's writer (later commands are
+/// refused at once, never lost), then the loop drains what was written and fails every request it
+/// did not finish. Nothing submitted can be left waiting. This is a plain hosted service, not a
+/// BackgroundService: since .NET 10 that one starts ExecuteAsync on the thread pool after StartAsync
+/// returned, or not at all when stopped first.
+/// </remarks>
+internal sealed partial class InferenceScheduler(ILogger<InferenceScheduler> logger) : IHostedService, IDisposable
 {
+    private const int Created = 0;
+    private const int Started = 1;
+    private const int Stopped = 2;
+
     private readonly Channel<Command> commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource stopping = new();
+    private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<ModelRunner> runners = [];
-    private volatile bool running;
     private volatile ModelRunner[] attached = [];
+    private int state;
 
-    public bool IsRunning => running;
+    /// <summary>False once stopping has begun: new work is refused.</summary>
+    public bool IsAccepting => Volatile.Read(ref state) != Stopped;
 
-    public void Attach(ModelRunner runner) => Write(new AttachCommand(runner));
+    /// <summary>Completes when the loop has ended and every runner was freed.</summary>
+    public Task Completion => stopped.Task;
+
+    /// <summary>Hands a loaded model to the loop; false (the caller frees it) once stopping has begun.</summary>
+    public bool Attach(ModelRunner runner) => commands.Writer.TryWrite(new AttachCommand(runner));
 
     /// <summary>Cancels the runner's conversations and frees its model; completes when done.</summary>
     public Task DetachAsync(ModelRunner runner)
@@ -26,40 +45,68 @@ internal sealed partial class InferenceScheduler(ILogger<InferenceScheduler> log
         runner.IsDetached = true;
         runner.AbortAll();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!Write(new DetachCommand(runner, done)))
-        {
-            runner.Dispose();
-            done.TrySetResult();
-        }
-
-        return done.Task;
+        // Refused only while stopping: the shutdown frees every runner the loop was given.
+        return commands.Writer.TryWrite(new DetachCommand(runner, done)) ? done.Task : stopped.Task;
     }
 
     public void Submit(ModelRunner runner, Conversation conversation)
     {
-        if (!Write(new SubmitCommand(runner, conversation)))
+        if (!commands.Writer.TryWrite(new SubmitCommand(runner, conversation)))
         {
-            conversation.Complete(FinishReason.Cancelled, "The inference engine is not running.");
+            conversation.Complete(FinishReason.Cancelled, "The inference engine stopped.");
         }
     }
 
     /// <summary>Wakes the loop so it notices a cancellation.</summary>
     public void Wake() => commands.Writer.TryWrite(WakeCommand.Instance);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        running = true;
-        return Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (Interlocked.CompareExchange(ref state, Started, Created) == Created)
+        {
+            new Thread(Run) { IsBackground = true, Name = "llama.cpp scheduler" }.Start();
+        }
+
+        return Task.CompletedTask;
     }
 
-    private bool Write(Command command) => running && commands.Writer.TryWrite(command);
-
-    private void Run(CancellationToken stoppingToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        using var abortOnStop = stoppingToken.Register(() => Array.ForEach(attached, r => r.AbortAll()));
+        BeginStop();
+        return stopped.Task.WaitAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        BeginStop();
+        stopping.Dispose();
+    }
+
+    private void BeginStop()
+    {
+        var previous = Interlocked.Exchange(ref state, Stopped);
+        if (previous == Stopped)
+        {
+            return;
+        }
+
+        commands.Writer.TryComplete();
+        if (previous == Created)
+        {
+            // The loop never ran: drain here, on the caller's thread.
+            Shutdown();
+            return;
+        }
+
+        stopping.Cancel();
+    }
+
+    private void Run()
+    {
+        using var abortOnStop = stopping.Token.Register(() => Array.ForEach(attached, r => r.AbortAll()));
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (!stopping.IsCancellationRequested)
             {
                 while (commands.Reader.TryRead(out var command))
                 {
@@ -69,28 +116,47 @@ internal sealed partial class InferenceScheduler(ILogger<InferenceScheduler> log
                 var worked = false;
                 foreach (var runner in runners)
                 {
-                    worked |= runner.Step();
+                    worked |= StepIsolated(runner);
                 }
 
-                if (!worked && !Idle(stoppingToken))
+                if (!worked && !Idle())
                 {
                     break;
                 }
             }
         }
+        catch (Exception ex)
+        {
+            LogLoopFailed(logger, ex);
+        }
         finally
         {
-            running = false;
+            commands.Writer.TryComplete();
             Shutdown();
         }
     }
 
-    /// <summary>Blocks this thread until a command arrives; false when stopping.</summary>
-    private bool Idle(CancellationToken stoppingToken)
+    /// <summary>One step of one model; an exception fails only the conversations of that step.</summary>
+    private bool StepIsolated(ModelRunner runner)
     {
         try
         {
-            return commands.Reader.WaitToReadAsync(stoppingToken).AsTask().GetAwaiter().GetResult();
+            return runner.Step();
+        }
+        catch (Exception ex)
+        {
+            LogStepFailed(logger, runner.Info.ModelId, ex);
+            runner.FailBatch($"The generation failed: {ex.Message}");
+            return true;
+        }
+    }
+
+    /// <summary>Blocks this thread until a command arrives; false when the channel is done or stopping.</summary>
+    private bool Idle()
+    {
+        try
+        {
+            return commands.Reader.WaitToReadAsync(stopping.Token).AsTask().GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {
@@ -123,33 +189,44 @@ internal sealed partial class InferenceScheduler(ILogger<InferenceScheduler> log
         }
     }
 
+    /// <summary>
+    /// Runs once, after the writer was completed: every command still buffered is settled, every
+    /// conversation ends, every model is freed.
+    /// </summary>
     private void Shutdown()
     {
-        while (commands.Reader.TryRead(out var command))
+        try
         {
-            switch (command)
+            while (commands.Reader.TryRead(out var command))
             {
-                case SubmitCommand(_, var conversation):
-                    conversation.Complete(FinishReason.Cancelled, "The inference engine stopped.");
-                    break;
-                case AttachCommand(var runner):
-                    runners.Add(runner);
-                    break;
-                case DetachCommand(var runner, var done):
-                    runners.Remove(runner);
-                    runner.Dispose();
-                    done.TrySetResult();
-                    break;
+                switch (command)
+                {
+                    case SubmitCommand(_, var conversation):
+                        conversation.Complete(FinishReason.Cancelled, "The inference engine stopped.");
+                        break;
+                    case AttachCommand(var runner):
+                        runners.Add(runner);
+                        break;
+                    case DetachCommand(var runner, var done):
+                        runners.Remove(runner);
+                        runner.Dispose();
+                        done.TrySetResult();
+                        break;
+                }
             }
-        }
 
-        foreach (var runner in runners)
+            foreach (var runner in runners)
+            {
+                runner.Dispose();
+            }
+
+            runners.Clear();
+            attached = [];
+        }
+        finally
         {
-            runner.Dispose();
+            stopped.TrySetResult();
         }
-
-        runners.Clear();
-        attached = [];
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {ModelId} ready: {Slots} slots of {ContextSize} tokens")]
@@ -157,6 +234,12 @@ internal sealed partial class InferenceScheduler(ILogger<InferenceScheduler> log
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {ModelId} unloaded")]
     private static partial void LogDetached(ILogger logger, string modelId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A decode step of model {ModelId} failed; its conversations end with an error")]
+    private static partial void LogStepFailed(ILogger logger, string modelId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The inference loop failed; every pending generation is cancelled")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception);
 
     private abstract record Command;
 

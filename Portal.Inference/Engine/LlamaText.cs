@@ -39,15 +39,31 @@ internal static unsafe class LlamaText
         }
     }
 
-    /// <summary>The bytes of one token's text (possibly part of a UTF-8 character).</summary>
-    public static int TokenToPiece(nint vocab, int token, Span<byte> buffer)
+    /// <summary>
+    /// Writes one token's text (possibly part of a UTF-8 character) into <paramref name="buffer"/>,
+    /// growing it when the piece is longer (hostile vocabularies have such tokens); returns its length.
+    /// </summary>
+    public static int TokenToPiece(nint vocab, int token, ref byte[] buffer)
     {
-        fixed (byte* pointer = buffer)
+        while (true)
         {
-            var length = LlamaNative.llama_token_to_piece(vocab, token, pointer, buffer.Length, 0, false);
-            return length >= 0
-                ? length
-                : throw new InferenceException($"Token {token} needs {-length} bytes, more than {buffer.Length}.");
+            int length;
+            fixed (byte* pointer = buffer)
+            {
+                length = LlamaNative.llama_token_to_piece(vocab, token, pointer, buffer.Length, 0, false);
+            }
+
+            if (length >= 0)
+            {
+                return length;
+            }
+
+            if (length == int.MinValue || -length <= buffer.Length)
+            {
+                throw new InferenceException($"llama.cpp could not give the text of token {token} ({length}).");
+            }
+
+            buffer = new byte[-length];
         }
     }
 

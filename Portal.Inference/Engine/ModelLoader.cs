@@ -52,14 +52,17 @@ internal static unsafe class ModelLoader
             contextParams.n_seq_max = (uint)slots;
             contextParams.n_batch = (uint)settings.BatchSize;
             contextParams.n_ubatch = (uint)settings.BatchSize;
-            contextParams.n_threads = settings.Threads;
-            contextParams.n_threads_batch = settings.Threads;
-            contextParams.kv_unified = false;
+            contextParams.n_threads = settings.EffectiveThreads;
+            contextParams.n_threads_batch = settings.EffectiveThreads;
+            // One KV cache for all sequences: llama.cpp then keeps a step in one micro-batch whatever
+            // the sequence ids; ModelRunner bounds each conversation to contextSize and admits by cells.
+            contextParams.kv_unified = true;
+            contextParams.flash_attn_type = LlamaContextParams.FlashAttentionAuto;
             contextParams.op_offload = settings.Backend == InferenceBackend.Cuda;
             var context = SafeLlamaContextHandle.Create(model, contextParams);
             var info = new LoadedModelInfo(
                 request.ModelId, request.Path, Describe(model), LlamaNative.llama_model_n_layer(model.DangerousGetHandle()),
-                gpuLayers, (int)LlamaNative.llama_n_ctx_seq(context.DangerousGetHandle()), slots, LlamaText.ModelTemplate(model) is not null);
+                gpuLayers, contextSize, slots, LlamaText.ModelTemplate(model) is not null);
             return new ModelRunner(info, model, context, settings.BatchSize, logger);
         }
         catch (LlamaException ex)

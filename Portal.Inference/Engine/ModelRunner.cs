@@ -5,11 +5,14 @@ using Portal.Inference.Native;
 namespace Portal.Inference.Engine;
 
 /// <summary>
-/// A loaded model with one llama.cpp context of <see cref="Slots"/> sequences. Each
-/// <see cref="Step"/> submits ONE <c>llama_decode</c> holding the next token of every conversation
-/// that is generating plus chunks of prompts still being read, then samples each sequence with its
-/// own sampler. Requests beyond the slots wait in a queue. Used by the scheduler thread only,
-/// except <see cref="OnConversationCancelled"/>.
+/// A loaded model with one llama.cpp context of <see cref="Slots"/> sequences over ONE unified KV
+/// cache. Each <see cref="Step"/> submits one <c>llama_decode</c> (one micro-batch) holding the next
+/// token of every conversation that is generating plus chunks of prompts still being read, then
+/// samples each sequence with its own sampler. The unified cache does not bound a sequence, so this
+/// class does: a conversation reserves its budget (prompt plus answer, at most
+/// <see cref="ContextSize"/>) at admission and is admitted only while the cache has that many cells
+/// unreserved. Requests beyond the slots or cells wait in a queue. Used by the scheduler thread only,
+/// except <see cref="OnConversationCancelled"/> and <see cref="AbortAll"/>.
 /// </summary>
 internal sealed unsafe partial class ModelRunner : IDisposable
 {
@@ -18,11 +21,13 @@ internal sealed unsafe partial class ModelRunner : IDisposable
     private readonly Conversation?[] slots;
     private readonly Queue<Conversation> waiting = new();
     private readonly List<Conversation> inBatch = [];
-    private readonly AbortSignal abort = new();
+    private readonly DecodeAbort abort = new();
     private readonly GCHandle abortHandle;
     private readonly ILogger logger;
     private readonly Func<bool> isAbortRequested;
-    private volatile Conversation[] decoding = [];
+    private volatile RunningDecode? decoding;
+    private int reservedCells;
+    private bool disposed;
 
     public ModelRunner(LoadedModelInfo info, SafeLlamaModelHandle model, SafeLlamaContextHandle context, int batchSize, ILogger logger)
     {
@@ -32,16 +37,18 @@ internal sealed unsafe partial class ModelRunner : IDisposable
         this.logger = logger;
         Vocab = model.Vocab;
         VocabularySize = LlamaNative.llama_vocab_n_tokens(Vocab);
-        ContextSize = (int)LlamaNative.llama_n_ctx_seq(context.DangerousGetHandle());
+        ContextSize = info.ContextSize;
+        TotalCells = (int)LlamaNative.llama_n_ctx(context.DangerousGetHandle());
         slots = new Conversation?[LlamaNative.llama_n_seq_max(context.DangerousGetHandle())];
         batch = SafeLlamaBatchHandle.Create(batchSize);
         abortHandle = GCHandle.Alloc(abort);
-        isAbortRequested = () => abort.Requested;
+        isAbortRequested = () => abort.ShouldAbort;
         LlamaNative.llama_set_abort_callback(context.DangerousGetHandle(), &OnAbort, (void*)GCHandle.ToIntPtr(abortHandle));
     }
 
     public LoadedModelInfo Info { get; }
 
+    /// <summary>The weights; take a <see cref="SafeHandleLease"/> before touching them off the scheduler thread.</summary>
     public SafeLlamaModelHandle Model { get; }
 
     public nint Vocab { get; }
@@ -50,6 +57,9 @@ internal sealed unsafe partial class ModelRunner : IDisposable
 
     /// <summary>Tokens one conversation may hold.</summary>
     public int ContextSize { get; }
+
+    /// <summary>Cells of the unified KV cache, shared by all sequences.</summary>
+    public int TotalCells { get; }
 
     public int Slots => slots.Length;
 
@@ -60,24 +70,27 @@ internal sealed unsafe partial class ModelRunner : IDisposable
 
     public int WaitingCount => waiting.Count;
 
+    /// <summary>KV cells promised to the conversations in the slots.</summary>
+    public int ReservedCells => reservedCells;
+
     public void Enqueue(Conversation conversation) => waiting.Enqueue(conversation);
 
     /// <summary>Called on any thread: aborts the running decode when everything in it was cancelled.</summary>
     public void OnConversationCancelled()
     {
-        var current = decoding;
-        if (current.Length > 0 && current.All(c => c.IsCancelRequested))
+        if (decoding is { } current && current.Conversations.All(c => c.IsCancelRequested))
         {
-            abort.Requested = true;
+            abort.Abort(current.Id);
         }
     }
 
-    /// <summary>Aborts the running decode, whatever it holds (shutdown, unload).</summary>
-    public void AbortAll() => abort.Requested = true;
+    /// <summary>Aborts the running decode and every later one (shutdown, unload).</summary>
+    public void AbortAll() => abort.AbortEverything();
 
     /// <summary>Runs one decode step; false when there was nothing to do.</summary>
     public bool Step()
     {
+        inBatch.Clear();
         RetireCancelled();
         Admit();
         if (!FillBatch())
@@ -89,12 +102,23 @@ internal sealed unsafe partial class ModelRunner : IDisposable
         return true;
     }
 
+    /// <summary>Ends the conversations of the current step with an error (the step threw).</summary>
+    public void FailBatch(string error)
+    {
+        foreach (var conversation in inBatch)
+        {
+            Release(conversation, FinishReason.Error, error);
+        }
+
+        inBatch.Clear();
+    }
+
     /// <summary>Ends every conversation, running or queued, as cancelled.</summary>
     public void CancelAll(string reason)
     {
-        for (var sequence = 0; sequence < slots.Length; sequence++)
+        foreach (var conversation in slots)
         {
-            if (slots[sequence] is { } conversation)
+            if (conversation is not null)
             {
                 Release(conversation, FinishReason.Cancelled, reason);
             }
@@ -108,9 +132,16 @@ internal sealed unsafe partial class ModelRunner : IDisposable
 
     public void Dispose()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         CancelAll($"The model '{Info.ModelId}' was unloaded.");
         batch.Dispose();
         context.Dispose();
+        // Freed once no tokenizing request holds a lease any more.
         Model.Dispose();
         abortHandle.Free();
     }
@@ -126,55 +157,72 @@ internal sealed unsafe partial class ModelRunner : IDisposable
         }
     }
 
+    /// <summary>First come, first served: the head of the queue waits for a slot and for its cells.</summary>
     private void Admit()
     {
-        for (var sequence = 0; sequence < slots.Length && waiting.Count > 0; sequence++)
+        while (waiting.TryPeek(out var next))
         {
-            if (slots[sequence] is not null)
+            if (next.IsCancelRequested)
             {
+                waiting.Dequeue();
+                next.Complete(FinishReason.Cancelled);
                 continue;
             }
 
-            while (waiting.TryDequeue(out var next))
+            var sequence = Array.IndexOf(slots, null);
+            var budget = Math.Min(ContextSize, next.PromptTokens.Length + next.Request.MaxTokens);
+            if (sequence < 0 || reservedCells + budget > TotalCells)
             {
-                if (next.IsCancelRequested)
-                {
-                    next.Complete(FinishReason.Cancelled);
-                    continue;
-                }
-
-                next.Sequence = sequence;
-                next.Position = 0;
-                slots[sequence] = next;
-                break;
+                return;
             }
+
+            waiting.Dequeue();
+            next.Sequence = sequence;
+            next.Position = 0;
+            next.ReservedCells = budget;
+            reservedCells += budget;
+            slots[sequence] = next;
         }
     }
 
     private bool FillBatch()
     {
-        batch.Clear();
-        inBatch.Clear();
         foreach (var conversation in slots)
         {
             if (conversation is { IsPrefilling: false })
             {
-                conversation.BatchIndex = batch.Add(conversation.LastToken, conversation.Position, conversation.Sequence, wantLogits: true);
-                conversation.TokensInBatch = 1;
+                conversation.PlanNextToken();
                 inBatch.Add(conversation);
             }
         }
 
         // Prompts take the room left, so generating conversations never wait behind a long prompt.
+        var room = batch.Capacity - inBatch.Count;
         foreach (var conversation in slots)
         {
-            var room = batch.Capacity - batch.Batch.n_tokens;
-            if (conversation is not { IsPrefilling: true } || room == 0)
+            if (room > 0 && conversation is { IsPrefilling: true })
             {
+                room -= conversation.PlanPromptChunk(room);
+                inBatch.Add(conversation);
+            }
+        }
+
+        WriteBatch();
+        return inBatch.Count > 0;
+    }
+
+    private void WriteBatch()
+    {
+        batch.Clear();
+        foreach (var conversation in inBatch)
+        {
+            if (!conversation.PlannedPrompt)
+            {
+                conversation.BatchIndex = batch.Add(conversation.LastToken, conversation.Position, conversation.Sequence, wantLogits: true);
                 continue;
             }
 
-            var chunk = conversation.TakePromptChunk(room);
+            var chunk = conversation.PlannedChunk;
             var index = -1;
             for (var i = 0; i < chunk.Length; i++)
             {
@@ -183,41 +231,28 @@ internal sealed unsafe partial class ModelRunner : IDisposable
             }
 
             conversation.BatchIndex = conversation.IsPrefilling ? -1 : index;
-            conversation.TokensInBatch = chunk.Length;
-            inBatch.Add(conversation);
         }
-
-        return inBatch.Count > 0;
     }
 
     private void Decode()
     {
-        abort.Requested = false;
-        decoding = [.. inBatch];
-        bool completed;
-        using var expectedAbort = NativeLog.ExpectAbortWhen(isAbortRequested);
-        try
+        int status;
+        while ((status = DecodeOnce()) == 1)
         {
-            completed = NativeStatus.CheckDecode(LlamaNative.llama_decode(context.DangerousGetHandle(), batch.Batch));
-        }
-        catch (LlamaException ex)
-        {
-            LogDecodeFailed(logger, Info.ModelId, inBatch.Count, ex);
-            foreach (var conversation in inBatch)
+            // No room in the KV cache (fragmented cells): retry with half the tokens, those left out
+            // keep their place for the next step. A single token that does not fit fails alone.
+            if (batch.Batch.n_tokens == 1)
             {
-                Release(conversation, FinishReason.Error, ex.Message);
+                Release(inBatch[0], FinishReason.Error, "The model's KV cache is full; no room for the next token.");
+                return;
             }
 
-            return;
-        }
-        finally
-        {
-            decoding = [];
+            Shrink(batch.Batch.n_tokens / 2);
         }
 
-        if (!completed)
+        if (status == 2)
         {
-            // Aborted: everything in the batch was cancelled (or the engine stops); freed next step.
+            // Aborted: everything in the batch was cancelled (or the model stops); freed next step.
             foreach (var conversation in inBatch)
             {
                 conversation.Cancel();
@@ -226,19 +261,91 @@ internal sealed unsafe partial class ModelRunner : IDisposable
             return;
         }
 
+        if (status != 0)
+        {
+            var error = NativeStatus.DescribeDecode(status);
+            LogDecodeFailed(logger, Info.ModelId, inBatch.Count, status);
+            foreach (var conversation in inBatch)
+            {
+                Release(conversation, FinishReason.Error, error);
+            }
+
+            return;
+        }
+
         foreach (var conversation in inBatch)
         {
             conversation.Position += conversation.TokensInBatch;
-            if (conversation.BatchIndex < 0)
+            if (conversation.BatchIndex >= 0)
             {
+                Sample(conversation);
+            }
+        }
+    }
+
+    private int DecodeOnce()
+    {
+        var id = abort.Begin();
+        decoding = new RunningDecode(id, [.. inBatch]);
+        using var expectedAbort = NativeLog.ExpectAbortWhen(isAbortRequested);
+        try
+        {
+            return LlamaNative.llama_decode(context.DangerousGetHandle(), batch.Batch);
+        }
+        finally
+        {
+            decoding = null;
+            abort.End();
+        }
+    }
+
+    /// <summary>Keeps the first <paramref name="tokens"/> planned tokens; the rest go back for a later step.</summary>
+    private void Shrink(int tokens)
+    {
+        var kept = 0;
+        for (var i = 0; i < inBatch.Count; i++)
+        {
+            var conversation = inBatch[i];
+            var keep = Math.Min(conversation.TokensInBatch, tokens - kept);
+            if (keep == conversation.TokensInBatch)
+            {
+                kept += keep;
                 continue;
             }
 
+            if (keep > 0 && conversation.PlannedPrompt)
+            {
+                conversation.ReturnPromptTokens(conversation.TokensInBatch - keep);
+                kept += keep;
+                continue;
+            }
+
+            if (conversation.PlannedPrompt)
+            {
+                conversation.ReturnPromptTokens(conversation.TokensInBatch);
+            }
+
+            inBatch.RemoveAt(i--);
+        }
+
+        WriteBatch();
+    }
+
+    /// <summary>Samples one conversation; a failure here ends that conversation only.</summary>
+    private void Sample(Conversation conversation)
+    {
+        try
+        {
             var token = LlamaNative.llama_sampler_sample(conversation.Sampler.DangerousGetHandle(), context.DangerousGetHandle(), conversation.BatchIndex);
             if (conversation.Accept(token, Vocab, ContextSize) is { } reason)
             {
                 Release(conversation, reason);
             }
+        }
+        catch (Exception ex) when (ex is InferenceException or LlamaException)
+        {
+            LogSampleFailed(logger, Info.ModelId, ex);
+            Release(conversation, FinishReason.Error, ex.Message);
         }
     }
 
@@ -250,6 +357,8 @@ internal sealed unsafe partial class ModelRunner : IDisposable
             LlamaNative.llama_memory_seq_rm(context.Memory, conversation.Sequence, -1, -1);
             slots[conversation.Sequence] = null;
             conversation.Sequence = -1;
+            reservedCells -= conversation.ReservedCells;
+            conversation.ReservedCells = 0;
         }
 
         conversation.Complete(reason, error);
@@ -257,19 +366,13 @@ internal sealed unsafe partial class ModelRunner : IDisposable
 
     [UnmanagedCallersOnly]
     private static byte OnAbort(void* data) =>
-        ((AbortSignal)GCHandle.FromIntPtr((nint)data).Target!).Requested ? (byte)1 : (byte)0;
+        ((DecodeAbort)GCHandle.FromIntPtr((nint)data).Target!).ShouldAbort ? (byte)1 : (byte)0;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Decoding a batch of {Count} conversations of model {ModelId} failed")]
-    private static partial void LogDecodeFailed(ILogger logger, string modelId, int count, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Decoding a batch of {Count} conversations of model {ModelId} failed with status {Status}")]
+    private static partial void LogDecodeFailed(ILogger logger, string modelId, int count, int status);
 
-    private sealed class AbortSignal
-    {
-        private volatile bool requested;
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sampling a conversation of model {ModelId} failed; that conversation ends")]
+    private static partial void LogSampleFailed(ILogger logger, string modelId, Exception exception);
 
-        public bool Requested
-        {
-            get => requested;
-            set => requested = value;
-        }
-    }
+    private sealed record RunningDecode(long Id, Conversation[] Conversations);
 }

@@ -6,6 +6,9 @@ namespace Portal.Inference.Native;
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct LlamaContextParams
 {
+    /// <summary><c>LLAMA_FLASH_ATTN_TYPE_AUTO</c>: flash attention where the backend supports it.</summary>
+    public const int FlashAttentionAuto = -1;
+
     public uint n_ctx;
     public uint n_batch;
     public uint n_ubatch;

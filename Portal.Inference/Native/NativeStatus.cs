@@ -8,10 +8,15 @@ internal static class NativeStatus
     {
         0 => true,
         2 => false,
-        1 => throw new LlamaException(
-            "llama_decode found no free KV-cache slot for the batch (1): the context is full; use a larger context size or fewer tokens."),
-        -1 => throw new LlamaException("llama_decode rejected the batch as invalid (-1)."),
-        _ => throw new LlamaException($"llama_decode failed with status {status}."),
+        _ => throw new LlamaException(DescribeDecode(status)),
+    };
+
+    /// <summary>What a failed <c>llama_decode</c> status means, for the person whose answer it ended.</summary>
+    public static string DescribeDecode(int status) => status switch
+    {
+        1 => "llama_decode found no free KV-cache slot for the batch (1): the context is full; use a larger context size or fewer tokens.",
+        -1 => "llama_decode rejected the batch as invalid (-1).",
+        _ => $"llama_decode failed with status {status}.",
     };
 
     /// <summary>Throws with llama.cpp's logged reason when a constructor function returned NULL.</summary>
