@@ -6,7 +6,7 @@ namespace Portal.Bench;
 /// <summary>Command-line settings: --threads N --ctx N --tokens N --prompt N --backend cpu|cuda --gpu-layers N --native DIR --model FILE --tiny --check --prepare --cache DIR.</summary>
 internal sealed record BenchSettings
 {
-    public int Threads { get; init; } = Environment.ProcessorCount;
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
     public int ContextSize { get; init; } = 1024;
     public int DecodeTokens { get; init; } = 64;
     public int PromptTokens { get; init; } = 512;

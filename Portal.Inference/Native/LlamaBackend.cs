@@ -23,6 +23,8 @@ internal static unsafe class LlamaBackend
             LlamaLibraryResolver.Use(libraryFolder);
             if (devices is not null)
             {
+                // A later host in the same process (tests): its logger, not a disposed one's.
+                NativeLog.Attach(loggerFactory);
                 return devices;
             }
 

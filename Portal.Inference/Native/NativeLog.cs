@@ -25,6 +25,7 @@ internal static unsafe partial class NativeLog
     [ThreadStatic] private static List<string>? capturedErrors;
     [ThreadStatic] private static Func<bool>? abortRequested;
 
+    /// <summary>Routes the log to <paramref name="loggerFactory"/>; the latest host to load a model wins (the process has one log).</summary>
     public static void Attach(ILoggerFactory loggerFactory)
     {
         logger = loggerFactory.CreateLogger("Portal.Inference.LlamaCpp");
@@ -42,6 +43,18 @@ internal static unsafe partial class NativeLog
 
     [UnmanagedCallersOnly]
     private static void OnLog(int level, byte* text, void* userData)
+    {
+        // An exception must not cross back into native code: it would end the process.
+        try
+        {
+            Log(level, text);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or IOException)
+        {
+        }
+    }
+
+    private static void Log(int level, byte* text)
     {
         var piece = Marshal.PtrToStringUTF8((nint)text) ?? string.Empty;
         var line = pendingLine ??= new StringBuilder();
