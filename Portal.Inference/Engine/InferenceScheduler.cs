@@ -30,12 +30,6 @@ internal sealed partial class InferenceScheduler(ILogger<InferenceScheduler> log
     private volatile ModelRunner[] attached = [];
     private int state;
 
-    /// <summary>False once stopping has begun: new work is refused.</summary>
-    public bool IsAccepting => Volatile.Read(ref state) != Stopped;
-
-    /// <summary>Completes when the loop has ended and every runner was freed.</summary>
-    public Task Completion => stopped.Task;
-
     /// <summary>Hands a loaded model to the loop; false (the caller frees it) once stopping has begun.</summary>
     public bool Attach(ModelRunner runner) => commands.Writer.TryWrite(new AttachCommand(runner));
 

@@ -68,6 +68,22 @@ public sealed class GenerationTests(TinyModelFixture fixture)
         Assert.NotEqual(a.Text, c.Text);
     }
 
+    [Theory]
+    [InlineData(1, 1f, 0f)]   // top-k 1 keeps the likeliest token only
+    [InlineData(0, 1f, 1f)]   // min-p 1 keeps the tokens as likely as the likeliest only
+    public async Task Generate_SamplingNarrowedToOneToken_SameTextAsGreedy(int topK, float topP, float minP)
+    {
+        var greedy = await fixture.Engine.GenerateAsync(Greedy(TinyModelFixture.ModelId, "Once upon a time", maxTokens: 12), TestContext.Current.CancellationToken).Completion;
+        var narrowed = await fixture.Engine.GenerateAsync(
+            Greedy(TinyModelFixture.ModelId, "Once upon a time", maxTokens: 12) with
+            {
+                Sampling = new SamplingSettings { Temperature = 1.5f, TopK = topK, TopP = topP, MinP = minP, Seed = 3 },
+            },
+            TestContext.Current.CancellationToken).Completion;
+
+        Assert.Equal(greedy.Text, narrowed.Text);
+    }
+
     [Fact]
     public async Task Generate_ConversationsDecodedTogether_SameTextAsAlone()
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Portal.Inference;
+using Portal.Inference.Engine;
 
 namespace Portal.Tests.Inference.Engine;
 
@@ -28,5 +29,15 @@ public sealed class InferenceOptionsTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("Slots", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Threads_NotSet_LeavesOneCoreForDotNet()
+    {
+        var options = new InferenceOptions();
+
+        Assert.Null(options.Threads);
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount - 1), options.EffectiveThreads);
+        Assert.Equal(3, new InferenceOptions { Threads = 3 }.EffectiveThreads);
     }
 }
