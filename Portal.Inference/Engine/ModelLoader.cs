@@ -6,7 +6,7 @@ using Portal.Inference.Native;
 namespace Portal.Inference.Engine;
 
 /// <summary>Loads a GGUF file and creates its context of n slots: the native half of a model load.</summary>
-internal static unsafe class ModelLoader
+internal static unsafe partial class ModelLoader
 {
     public static ModelRunner Load(ModelLoadRequest request, InferenceOptions settings, IProgress<float>? progress, ILogger logger, CancellationToken cancellationToken)
     {
@@ -45,6 +45,13 @@ internal static unsafe class ModelLoader
             progressHandle.Free();
         }
 
+        var trained = LlamaNative.llama_model_n_ctx_train(model.DangerousGetHandle());
+        if (contextSize > trained)
+        {
+            // llama.cpp's own warning compares the whole unified cache; this one is per conversation.
+            LogBeyondTrainingContext(logger, request.ModelId, contextSize, trained);
+        }
+
         try
         {
             var contextParams = LlamaNative.llama_context_default_params();
@@ -81,6 +88,9 @@ internal static unsafe class ModelLoader
             return length > 0 ? Encoding.UTF8.GetString(buffer[..Math.Min(length, buffer.Length - 1)]) : "unknown";
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {ModelId}: {ContextSize} tokens per conversation is more than the {Trained} it was trained for")]
+    private static partial void LogBeyondTrainingContext(ILogger logger, string modelId, int contextSize, int trained);
 
     [UnmanagedCallersOnly]
     private static byte OnLoadProgress(float progress, void* userData)

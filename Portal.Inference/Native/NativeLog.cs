@@ -81,7 +81,9 @@ internal static unsafe partial class NativeLog
             capturedErrors?.Add(message);
         }
 
-        var effective = pendingLevel >= GGML_LOG_LEVEL_WARN && abortRequested?.Invoke() == true ? GGML_LOG_LEVEL_INFO : pendingLevel;
+        var effective = pendingLevel >= GGML_LOG_LEVEL_WARN && (abortRequested?.Invoke() == true || IsUnifiedCacheNotice(message))
+            ? GGML_LOG_LEVEL_INFO
+            : pendingLevel;
         switch (effective)
         {
             case GGML_LOG_LEVEL_ERROR: LogError(logger, message); break;
@@ -91,6 +93,13 @@ internal static unsafe partial class NativeLog
             default: LogInfo(logger, message); break;
         }
     }
+
+    /// <summary>
+    /// With one KV cache shared by all slots llama.cpp compares the whole cache with the training
+    /// context and warns at every load; the engine warns per conversation instead (ModelLoader).
+    /// </summary>
+    private static bool IsUnifiedCacheNotice(string message) =>
+        message.Contains("n_ctx_seq", StringComparison.Ordinal) && message.Contains("possible training context overflow", StringComparison.Ordinal);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{NativeMessage}")]
     private static partial void LogError(ILogger logger, string nativeMessage);
