@@ -32,7 +32,8 @@ public sealed class ChatMessageItem
 
     public int? RevisedUnderPrinciple { get; set; }
 
-    public bool IsFinished => State is GenerationState.Completed or GenerationState.Stopped or GenerationState.Failed or GenerationState.Refused;
+    /// <summary>Ended and known to the server (an answer gets its id with its last frame).</summary>
+    public bool IsFinished => Id is not null && State is GenerationState.Completed or GenerationState.Stopped or GenerationState.Failed or GenerationState.Refused;
 
     public static ChatMessageItem From(Message message, AnswerFigures? figures)
     {
