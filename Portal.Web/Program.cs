@@ -4,6 +4,7 @@ using Portal.Web.Chat;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
 using Portal.Web.Models;
+using Portal.Web.Policies;
 using Portal.Web.Shell;
 
 var builder = WebApplication.CreateBuilder(MigrateCommand.WithoutSwitch(args));
@@ -15,6 +16,7 @@ builder.AddModelHosting();
 builder.AddPortalModels();
 builder.AddPortalChat();
 builder.AddPortalAdmin();
+builder.AddPortalPolicies();
 
 var app = builder.Build();
 

@@ -19,5 +19,12 @@ public sealed class Conversation : ITenantOwned
 
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>Under legal hold, retention never deletes the conversation (set by a tenant admin or auditor).</summary>
+    public bool LegalHold { get; set; }
+
+    public Guid? LegalHoldSetByUserId { get; set; }
+
+    public DateTimeOffset? LegalHoldSetAt { get; set; }
+
     public List<Message> Messages { get; set; } = [];
 }

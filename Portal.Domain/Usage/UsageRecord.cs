@@ -22,6 +22,9 @@ public sealed class UsageRecord : ITenantOwned
 
     public Guid? ConversationId { get; set; }
 
+    /// <summary>The answer this generation produced; null when the answer was not stored (storage off, refused).</summary>
+    public Guid? MessageId { get; set; }
+
     public int PromptTokens { get; set; }
 
     public int CompletionTokens { get; set; }

@@ -16,6 +16,8 @@ public static class ChatExtensions
         services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ChatGenerations>();
+        services.TryAddSingleton<QuotaReservation>();
+        services.TryAddSingleton<Portal.Web.Audit.AuditLog>();
         services.TryAddSingleton<ChatConnections>();
         services.TryAddSingleton<ChatAccess>();
         services.TryAddSingleton<IAccessRevocation, AccessRevocation>();

@@ -1,28 +1,48 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Domain.Chat;
-using Portal.Domain.Usage;
+using Portal.Domain.Policies;
 using Portal.Inference.Engine;
+using Portal.Web.Audit;
 using Portal.Web.Models;
+using Portal.Web.Policies;
 
 namespace Portal.Web.Chat;
 
 /// <summary>
-/// Runs chat answers: stores the person's message, trims the history to the model's context, streams
-/// the answer to an <see cref="IGenerationSink"/> in coalesced frames, and stores the answer (also
-/// when stopped or failed) with a usage record. One answer at a time per conversation. Singleton:
-/// the hub and the Blazor pages share it, so Stop and access revocation reach every running answer.
+/// The one generation pipeline that every door calls (the chat page in its circuit, the chat hub, and
+/// later the API): a door only translates its transport into <see cref="StartAsync"/> and an
+/// <see cref="IGenerationSink"/>. The stages run in this order, and each rule lives in one of them:
+/// <list type="number">
+/// <item>caller access, read from the database on every call (<see cref="ChatAccess"/>);</item>
+/// <item>input policy: allowed model, input rules, personal data redacted (<see cref="InputPolicy"/>);</item>
+/// <item>quota reservation (<see cref="QuotaReservation"/>);</item>
+/// <item>generation, one answer at a time per conversation, with the policy's system prompt first;</item>
+/// <item>output policy on the stream (<see cref="OutputRuleFilter"/>), and the self-check pass;</item>
+/// <item>storage (<see cref="ConversationStore"/>), unless the policy says prompts are not stored;</item>
+/// <item>settlement and the usage record, tied to the answer;</item>
+/// <item>audit: every policy action, in the same save as the answer.</item>
+/// </list>
+/// Singleton: the hub and the pages share it, so Stop and access revocation reach every running answer.
 /// </summary>
 public sealed partial class ChatGenerations(
     IServiceScopeFactory scopes,
     IInferenceEngine engine,
     ModelCatalog catalog,
+    ChatAccess access,
+    QuotaReservation quota,
+    AuditLog audit,
     IOptions<ChatOptions> options,
     TimeProvider time,
     ILogger<ChatGenerations> logger)
 {
+    /// <summary>Most tokens the self-check's review may take.</summary>
+    private const int MaxCritiqueTokens = 256;
+
     private readonly ConcurrentDictionary<Guid, ActiveGeneration> byConversation = new();
     private long startOrder;
 
@@ -33,29 +53,24 @@ public sealed partial class ChatGenerations(
     public bool IsGenerating(Guid conversationId) => byConversation.ContainsKey(conversationId);
 
     /// <summary>
-    /// Stores <paramref name="text"/> as the caller's message (or, with null, regenerates the last
-    /// answer: the old one is deleted) and starts the answer. Refusals throw
-    /// <see cref="ChatRequestException"/> (another tenant's or person's conversation:
-    /// <see cref="ConversationNotFoundException"/>) and store nothing. The answer stops when
+    /// Runs the pipeline for <paramref name="text"/> as the caller's next message (or, with null,
+    /// regenerates the last answer: the old one is deleted). Requests that cannot start throw
+    /// <see cref="ChatRequestException"/> and store nothing (another tenant's or person's conversation:
+    /// <see cref="ConversationNotFoundException"/>; access ended: <see cref="ChatAccessEndedException"/>).
+    /// A policy refusal is not an exception: it is an answer in the conversation, with state
+    /// <see cref="GenerationState.Refused"/>, naming the policy and rule. The answer stops when
     /// <paramref name="lifetime"/> is cancelled (the connection or page went away).
     /// </summary>
     public async Task<GenerationStarted> StartAsync(ChatCaller caller, Guid conversationId, string? text, IGenerationSink sink, CancellationToken lifetime)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(sink);
-        var settings = options.Value;
-        if (text is not null)
-        {
-            text = text.Trim();
-            if (text.Length == 0)
-            {
-                throw new ChatRequestException("Write a message first.");
-            }
+        text = CheckLength(text);
 
-            if (text.Length > settings.MaxMessageLength)
-            {
-                throw new ChatRequestException($"Your message has {text.Length} characters; the most is {settings.MaxMessageLength}.");
-            }
+        // Stage 1: caller access, from the database now, not from the cookie.
+        if (!await access.CanChatAsync(caller, lifetime))
+        {
+            throw new ChatAccessEndedException();
         }
 
         await using var scope = scopes.CreateAsyncScope();
@@ -73,11 +88,13 @@ public sealed partial class ChatGenerations(
 
         try
         {
-            var (request, history, userMessageId) = await PrepareAsync(db, caller, conversation, text, lifetime);
-            generation.OmittedMessages = history.OmittedMessages;
-            generation.State = PositionInQueue(generation) >= (catalog.Loaded(modelEntryId)?.Slots ?? 1) ? GenerationState.Queued : GenerationState.Thinking;
-            _ = Task.Run(() => RunAsync(generation, request, history), CancellationToken.None);
-            return new GenerationStarted(generation.Id, conversationId, userMessageId, generation.State, history.OmittedMessages);
+            var plan = await PrepareAsync(db, caller, conversation, text, lifetime);
+            generation.OmittedMessages = plan.History?.OmittedMessages ?? 0;
+            generation.State = plan.Refusal is not null ? GenerationState.Refused
+                : PositionInQueue(generation) >= (catalog.Loaded(modelEntryId)?.Slots ?? 1) ? GenerationState.Queued : GenerationState.Thinking;
+            _ = Task.Run(() => RunAsync(generation, plan), CancellationToken.None);
+            return new GenerationStarted(generation.Id, conversationId, plan.QuestionId, generation.State, generation.OmittedMessages,
+                plan.QuestionText, PolicyActionView.From(plan.InputActions.Where(a => a.Kind == PolicyActionKind.Redacted)), SelfCheckMode(plan.Policy));
         }
         catch
         {
@@ -119,8 +136,31 @@ public sealed partial class ChatGenerations(
         return stopped;
     }
 
-    private async Task<(GenerationRequest Request, TrimmedHistory History, Guid? UserMessageId)> PrepareAsync(
-        PortalDbContext db, ChatCaller caller, Conversation conversation, string? text, CancellationToken cancellationToken)
+    /// <summary>"draft-then-revision", "hold-until-checked", or null when the policy has no self-check.</summary>
+    public static string? SelfCheckMode(TenantPolicy? policy) =>
+        policy is { SelfCheckEnabled: true } && policy.PrincipleList.Count > 0
+            ? policy.SelfCheckStreaming == SelfCheckStreaming.HoldUntilChecked ? "hold-until-checked" : "draft-then-revision"
+            : null;
+
+    private string? CheckLength(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        text = text.Trim();
+        if (text.Length == 0)
+        {
+            throw new ChatRequestException("Write a message first.");
+        }
+
+        var most = options.Value.MaxMessageLength;
+        return text.Length <= most ? text : throw new ChatRequestException($"Your message has {text.Length} characters; the most is {most}.");
+    }
+
+    /// <summary>Stages 2 and 3, and the question's storage: what the generation will run, or the refusal it will store.</summary>
+    private async Task<GenerationPlan> PrepareAsync(PortalDbContext db, ChatCaller caller, Conversation conversation, string? text, CancellationToken cancellationToken)
     {
         var modelEntryId = conversation.ModelEntryId!.Value;
         var entry = await db.ModelEntries.FirstOrDefaultAsync(m => m.Id == modelEntryId && m.IsEnabled, cancellationToken);
@@ -129,13 +169,12 @@ public sealed partial class ChatGenerations(
             throw new ChatRequestException("The model of this conversation is no longer available to your tenant; start a new conversation with another model.");
         }
 
-        var loaded = catalog.Loaded(modelEntryId)
-            ?? throw new ChatRequestException($"The model '{entry.Name}' is not loaded at the moment; ask an administrator to load it.");
-
+        var policy = await PolicyStore.CurrentAsync(db, cancellationToken);
         var messages = await db.Messages.Where(m => m.ConversationId == conversation.Id).ToListAsync(cancellationToken);
         messages = [.. messages.OrderBy(m => m.CreatedAt).ThenBy(m => m.Role)];
-        Message? userMessage = null;
         var now = time.GetUtcNow();
+        var store = policy?.StorePrompts ?? true;
+        string question;
         if (text is null)
         {
             // Regenerate: the answers after the person's last message are replaced.
@@ -147,11 +186,36 @@ public sealed partial class ChatGenerations(
 
             db.Messages.RemoveRange(messages.Skip(lastUser + 1));
             messages.RemoveRange(lastUser + 1, messages.Count - lastUser - 1);
+            question = messages[lastUser].Content;
         }
         else
         {
-            userMessage = new Message { TenantId = caller.TenantId, ConversationId = conversation.Id, Role = MessageRole.User, Content = text, CreatedAt = now };
-            messages.Add(userMessage);
+            question = text;
+        }
+
+        // Stage 2: input policy.
+        var input = InputPolicy.Evaluate(policy, question, modelEntryId, entry.Name);
+        Message? stored = null;
+        if (text is not null && store)
+        {
+            stored = ConversationStore.AddQuestion(db, conversation, input.Text, policy, input.Actions, now);
+        }
+
+        if (input.Refusal is not null)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return new GenerationPlan(policy, null, null, null, input.Text, stored?.Id, input.Actions, input.Refusal, store);
+        }
+
+        var loaded = catalog.Loaded(modelEntryId)
+            ?? throw new ChatRequestException($"The model '{entry.Name}' is not loaded at the moment; ask an administrator to load it.");
+        if (text is not null)
+        {
+            messages.Add(stored ?? new Message { Role = MessageRole.User, Content = input.Text, CreatedAt = now });
+        }
+        else if (input.Text != question)
+        {
+            messages[^1] = new Message { Role = MessageRole.User, Content = input.Text, CreatedAt = messages[^1].CreatedAt };
         }
 
         var engineId = ModelCatalog.EngineId(modelEntryId);
@@ -159,23 +223,17 @@ public sealed partial class ChatGenerations(
         TrimmedHistory history;
         try
         {
-            history = ChatHistoryTrimmer.Trim(messages, turns => engine.CountPromptTokens(engineId, turns), loaded.ContextSize - answerRoom);
+            history = ChatHistoryTrimmer.Trim(messages, turns => engine.CountPromptTokens(engineId, turns), loaded.ContextSize - answerRoom, PolicyPrompt.SystemPrompt(policy));
         }
         catch (InferenceException ex)
         {
             throw new ChatRequestException(ex.Message);
         }
 
-        // The person's message is stored before the generation starts.
-        if (userMessage is not null)
-        {
-            db.Messages.Add(userMessage);
-            if (conversation.Title == ConversationStore.NewConversationTitle && ConversationStore.CleanTitle(text) is { } title)
-            {
-                conversation.Title = title.Length <= 60 ? title : title[..60] + "…";
-            }
-        }
+        // Stage 3: quota, reserved before anything is stored or generated.
+        var ticket = await quota.ReserveAsync(caller, modelEntryId, answerRoom, cancellationToken);
 
+        // The person's message is stored before the generation starts.
         conversation.UpdatedAt = now;
         await db.SaveChangesAsync(cancellationToken);
         var request = new GenerationRequest
@@ -185,47 +243,36 @@ public sealed partial class ChatGenerations(
             MaxTokens = answerRoom,
             Sampling = new SamplingSettings { Temperature = options.Value.Temperature },
         };
-        return (request, history, userMessage?.Id);
+        return new GenerationPlan(policy, request, history, ticket, input.Text, stored?.Id, input.Actions, null, store);
     }
 
-    private async Task RunAsync(ActiveGeneration generation, GenerationRequest request, TrimmedHistory history)
+    /// <summary>Stages 4 to 8 for an accepted plan; for a refusal, stages 6 to 8.</summary>
+    private async Task RunAsync(ActiveGeneration generation, GenerationPlan plan)
     {
-        var startedAt = time.GetTimestamp();
+        StoredAnswer answer;
         var frames = 0;
-        var sequence = 0;
-        GenerationResult result;
-        using (catalog.TrackGeneration(generation.ModelEntryId))
+        if (plan.Refusal is not null)
         {
-            await SendAsync(generation, sink => sink.StateChangedAsync(new GenerationStateFrame(generation.Id, generation.ConversationId, generation.State)));
-            try
+            answer = new StoredAnswer(generation.Caller, generation.ConversationId, generation.ModelEntryId, "", MessageStatus.Refused, null,
+                new GenerationResult(FinishReason.Stop, "", 0, 0, null, TimeSpan.Zero), plan.Policy, [plan.Refusal]);
+        }
+        else
+        {
+            var run = new AnswerRun(generation, plan);
+            using (catalog.TrackGeneration(generation.ModelEntryId))
             {
-                var running = engine.GenerateAsync(request, generation.Token);
-                try
-                {
-                    frames = await FrameCoalescer.PumpAsync(
-                        running,
-                        TimeSpan.FromMilliseconds(options.Value.FrameIntervalMilliseconds),
-                        time,
-                        (text, tokens) => SendTokensAsync(generation, ++sequence, text, tokens));
-                }
-                catch (InferenceException)
-                {
-                    // The stream ended with the engine's error; Completion carries it with the text so far.
-                }
+                await SendAsync(generation, sink => sink.StateChangedAsync(new GenerationStateFrame(generation.Id, generation.ConversationId, generation.State)));
+                answer = await GenerateAsync(run);
+            }
 
-                result = await running.Completion;
-            }
-            catch (InferenceException ex)
-            {
-                result = new GenerationResult(FinishReason.Error, "", history.PromptTokens, 0, null, time.GetElapsedTime(startedAt), ex.Message);
-            }
+            frames = run.Frames;
         }
 
         try
         {
-            var (messageId, state) = await StoreAsync(generation, result);
-            var frame = Completed(generation, messageId, state, result, frames);
-            LogFinished(generation.ConversationId, state, result.CompletionTokens, frame.TokensPerSecond, frames);
+            var (messageId, state) = await StoreAsync(generation, plan, answer);
+            var frame = Completed(generation, messageId, state, answer, frames);
+            LogFinished(generation.ConversationId, state, answer.Result.CompletionTokens, frame.TokensPerSecond, frames);
             await SendAsync(generation, sink => sink.CompletedAsync(frame));
         }
         finally
@@ -236,10 +283,187 @@ public sealed partial class ChatGenerations(
         }
     }
 
+    /// <summary>Stages 4 and 5: the draft with output rules on its stream, then, under a self-check, the review and the revision.</summary>
+    private async Task<StoredAnswer> GenerateAsync(AnswerRun run)
+    {
+        var policy = run.Plan.Policy;
+        var selfCheck = SelfCheckMode(policy) is { } mode ? mode : null;
+        var showPasses = selfCheck != "hold-until-checked";
+        var actions = new List<PolicyAction>();
+        var outputRules = policy?.OutputRules ?? [];
+        var draftFilter = new OutputRuleFilter(outputRules);
+        var draft = await PassAsync(run, run.Plan.Request!, draftFilter, showPasses);
+        var final = draft;
+        PassResult? revised = null;
+        string? draftText = null, critiqueText = null, error = null;
+        int? principle = null;
+        var filters = new List<OutputRuleFilter> { draftFilter };
+        if (selfCheck is not null && draft.Result.FinishReason is FinishReason.Stop or FinishReason.Length && !run.Generation.Token.IsCancellationRequested)
+        {
+            try
+            {
+                await SetStateAsync(run.Generation, GenerationState.Checking);
+                var question = run.Plan.QuestionText;
+                var critiqueFilter = new OutputRuleFilter(outputRules);
+                filters.Add(critiqueFilter);
+                var critique = await PassAsync(run, Request(run.Plan, PolicyPrompt.Critique(policy!, question, draft.Text), MaxCritiqueTokens), critiqueFilter, show: false);
+                critiqueText = critique.Text;
+                draftText = draft.Text;
+                principle = critique.Result.FinishReason is FinishReason.Stop or FinishReason.Length
+                    ? PolicyPrompt.ReviewFinding(critique.Text, policy!.PrincipleList.Count)
+                    : null;
+                if (principle is { } broken)
+                {
+                    await SetStateAsync(run.Generation, GenerationState.Revising);
+                    var composed = run.Plan.Request!.Messages.Select(m => new PromptTurn(m.Role, m.Content)).ToList();
+                    var revisionFilter = new OutputRuleFilter(outputRules);
+                    filters.Add(revisionFilter);
+                    var revision = await PassAsync(run, Request(run.Plan, PolicyPrompt.Revision(composed, draft.Text, critique.Text, broken), run.Plan.Request!.MaxTokens), revisionFilter, showPasses);
+                    final = revised = revision;
+                    actions.Add(new PolicyAction(PolicyActionKind.Revised, policy!.Name, policy.Version, broken > 0 ? $"under principle {broken}" : "under the principles (the review named no single one)"));
+                }
+
+                final = final with { Result = Sum(draft.Result, critique.Result, revised?.Result) };
+            }
+            catch (InferenceException ex)
+            {
+                error = $"The self-check could not run: {ex.Message}";
+            }
+        }
+
+        if (!showPasses && final.Text.Length > 0)
+        {
+            // Held until checked: the answer goes out only now, in one frame.
+            await SendTokensAsync(run.Generation, ++run.Sequence, final.Text, final.Result.CompletionTokens);
+            run.Frames++;
+        }
+
+        foreach (var rule in filters.SelectMany(f => f.Matched).Distinct())
+        {
+            actions.Add(new PolicyAction(PolicyActionKind.HeldBack, policy!.Name, policy.Version, $"text matching rule “{rule.Name}”"));
+        }
+
+        if (!run.Plan.Store && policy is not null)
+        {
+            actions.Add(new PolicyAction(PolicyActionKind.NotStored, policy.Name, policy.Version, "this tenant does not store prompts and answers"));
+        }
+
+        var status = final.Result.FinishReason switch
+        {
+            FinishReason.Stop or FinishReason.Length => MessageStatus.Complete,
+            FinishReason.Cancelled => MessageStatus.Stopped,
+            _ => MessageStatus.Failed,
+        };
+        error ??= status == MessageStatus.Failed ? final.Result.Error ?? "The generation failed." : null;
+        return new StoredAnswer(run.Generation.Caller, run.Generation.ConversationId, run.Generation.ModelEntryId, final.Text, status, error,
+            final.Result, policy, actions, draftText, critiqueText, principle);
+    }
+
+    /// <summary>One pass of the model, its text through the output rules; streamed to the sink when <paramref name="show"/>.</summary>
+    private async Task<PassResult> PassAsync(AnswerRun run, GenerationRequest request, OutputRuleFilter filter, bool show)
+    {
+        var startedAt = time.GetTimestamp();
+        var text = new StringBuilder();
+        GenerationResult result;
+        try
+        {
+            var running = engine.GenerateAsync(request, run.Generation.Token);
+            try
+            {
+                var filtered = Filtered(running, filter, text);
+                if (show)
+                {
+                    run.Frames += await FrameCoalescer.PumpAsync(
+                        filtered,
+                        TimeSpan.FromMilliseconds(options.Value.FrameIntervalMilliseconds),
+                        time,
+                        (chunk, tokens) => SendTokensAsync(run.Generation, ++run.Sequence, chunk, tokens));
+                }
+                else
+                {
+                    await foreach (var _ in filtered)
+                    {
+                    }
+                }
+            }
+            catch (InferenceException)
+            {
+                // The stream ended with the engine's error; Completion carries it with the text so far.
+            }
+
+            result = await running.Completion;
+        }
+        catch (InferenceException ex)
+        {
+            result = new GenerationResult(FinishReason.Error, "", run.Plan.History?.PromptTokens ?? 0, 0, null, time.GetElapsedTime(startedAt), ex.Message);
+        }
+
+        if (filter.Holding > 0)
+        {
+            // The stream broke off: what is held is released only as far as no rule matches it.
+            var rest = filter.Flush();
+            text.Append(rest);
+            if (show && rest.Length > 0)
+            {
+                await SendTokensAsync(run.Generation, ++run.Sequence, rest, result.CompletionTokens);
+                run.Frames++;
+            }
+        }
+
+        return new PassResult(text.ToString(), result);
+    }
+
+    /// <summary>The model's tokens through the output rules: only text that can no longer match a rule comes out.</summary>
+    private static async IAsyncEnumerable<TokenChunk> Filtered(IAsyncEnumerable<TokenChunk> tokens, OutputRuleFilter filter, StringBuilder text, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var completionTokens = 0;
+        await foreach (var chunk in tokens.WithCancellation(cancellationToken))
+        {
+            completionTokens = chunk.CompletionTokens;
+            var passed = filter.Push(chunk.Text);
+            if (passed.Length > 0)
+            {
+                text.Append(passed);
+                yield return new TokenChunk(passed, completionTokens);
+            }
+        }
+
+        var rest = filter.Flush();
+        if (rest.Length > 0)
+        {
+            text.Append(rest);
+            yield return new TokenChunk(rest, completionTokens);
+        }
+    }
+
+    private GenerationRequest Request(GenerationPlan plan, IReadOnlyList<PromptTurn> turns, int maxTokens) => new()
+    {
+        ModelId = plan.Request!.ModelId,
+        Messages = [.. turns.Select(t => new ChatMessage(t.Role, t.Content))],
+        MaxTokens = maxTokens,
+        Sampling = new SamplingSettings { Temperature = options.Value.Temperature },
+    };
+
+    /// <summary>Tokens of every pass are charged; time to first token is the draft's (what the person waited for).</summary>
+    private static GenerationResult Sum(GenerationResult draft, GenerationResult critique, GenerationResult? revision) =>
+        (revision ?? draft) with
+        {
+            PromptTokens = draft.PromptTokens + critique.PromptTokens + (revision?.PromptTokens ?? 0),
+            CompletionTokens = draft.CompletionTokens + critique.CompletionTokens + (revision?.CompletionTokens ?? 0),
+            TimeToFirstToken = draft.TimeToFirstToken,
+            TotalTime = draft.TotalTime + critique.TotalTime + (revision?.TotalTime ?? TimeSpan.Zero),
+        };
+
+    private Task SetStateAsync(ActiveGeneration generation, GenerationState state)
+    {
+        generation.State = state;
+        return SendAsync(generation, sink => sink.StateChangedAsync(new GenerationStateFrame(generation.Id, generation.ConversationId, state)));
+    }
+
     private Task SendTokensAsync(ActiveGeneration generation, int sequence, string text, int completionTokens) =>
         SendAsync(generation, async sink =>
         {
-            if (generation.State != GenerationState.Streaming)
+            if (generation.State is not (GenerationState.Streaming or GenerationState.Revising))
             {
                 generation.State = GenerationState.Streaming;
                 await sink.StateChangedAsync(new GenerationStateFrame(generation.Id, generation.ConversationId, GenerationState.Streaming));
@@ -248,81 +472,62 @@ public sealed partial class ChatGenerations(
             await sink.TokensAsync(new TokenFrame(generation.Id, generation.ConversationId, sequence, text, completionTokens));
         });
 
-    /// <summary>Stores the answer as far as it got, and its usage record, in one save with one timestamp.</summary>
-    private async Task<(Guid MessageId, GenerationState State)> StoreAsync(ActiveGeneration generation, GenerationResult result)
+    /// <summary>Stages 6 to 8 in one save: the answer (unless storage is off), settlement and usage, and the audit of every policy action.</summary>
+    private async Task<(Guid MessageId, GenerationState State)> StoreAsync(ActiveGeneration generation, GenerationPlan plan, StoredAnswer answer)
     {
-        var state = result.FinishReason switch
+        var state = answer.Status switch
         {
-            FinishReason.Stop or FinishReason.Length => GenerationState.Completed,
-            FinishReason.Cancelled => GenerationState.Stopped,
-            _ => GenerationState.Failed,
+            MessageStatus.Refused => GenerationState.Refused,
+            MessageStatus.Stopped => GenerationState.Stopped,
+            MessageStatus.Failed => GenerationState.Failed,
+            _ => GenerationState.Completed,
         };
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<ITenantContext>().SetTenant(generation.Caller.TenantId);
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var now = time.GetUtcNow();
-        var message = new Message
+
+        // Stage 6: storage.
+        Guid? storedId = plan.Store ? (await ConversationStore.AddAnswerAsync(db, answer, now)).Id : null;
+
+        // Stage 7: settlement and the usage record.
+        if (plan.Ticket is { } ticket)
         {
-            TenantId = generation.Caller.TenantId,
-            ConversationId = generation.ConversationId,
-            Role = MessageRole.Assistant,
-            Content = result.Text,
-            Status = state switch
-            {
-                GenerationState.Stopped => MessageStatus.Stopped,
-                GenerationState.Failed => MessageStatus.Failed,
-                _ => MessageStatus.Complete,
-            },
-            Error = state == GenerationState.Failed ? result.Error ?? "The generation failed." : null,
-            PromptTokens = result.PromptTokens,
-            CompletionTokens = result.CompletionTokens,
-            CreatedAt = now,
-        };
-        db.Messages.Add(message);
-        if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == generation.ConversationId) is { } conversation)
-        {
-            conversation.UpdatedAt = now;
+            await quota.SettleAsync(ticket, answer.Result.PromptTokens, answer.Result.CompletionTokens, CancellationToken.None);
         }
 
-        db.UsageRecords.Add(new UsageRecord
+        ConversationStore.AddUsage(db, answer, storedId, TokensPerSecond(answer.Result), now);
+
+        // Stage 8: audit, for the question's actions and the answer's.
+        foreach (var action in plan.InputActions.Where(a => a.Kind == PolicyActionKind.Redacted).Concat(answer.Actions).Where(a => a.Kind != PolicyActionKind.NotStored))
         {
-            TenantId = generation.Caller.TenantId,
-            UserId = generation.Caller.UserId,
-            ModelEntryId = generation.ModelEntryId,
-            ConversationId = generation.ConversationId,
-            PromptTokens = result.PromptTokens,
-            CompletionTokens = result.CompletionTokens,
-            TimeToFirstToken = result.TimeToFirstToken ?? TimeSpan.Zero,
-            Duration = result.TotalTime,
-            TokensPerSecond = TokensPerSecond(result),
-            Outcome = result.FinishReason switch
-            {
-                FinishReason.Stop => GenerationOutcome.Completed,
-                FinishReason.Length => GenerationOutcome.Length,
-                FinishReason.Cancelled => GenerationOutcome.Stopped,
-                _ => GenerationOutcome.Failed,
-            },
-            CreatedAt = now,
-        });
+            audit.Add(db, PolicyAudit.Entry(generation.Caller.UserId, generation.Caller.TenantId, $"conversation:{generation.ConversationId}", action, generation.ConversationId, storedId));
+        }
+
         await db.SaveChangesAsync(CancellationToken.None);
-        return (message.Id, state);
+        return (storedId ?? Guid.NewGuid(), state);
     }
 
-    private static GenerationCompletedFrame Completed(ActiveGeneration generation, Guid messageId, GenerationState state, GenerationResult result, int frames) => new(
+    private static GenerationCompletedFrame Completed(ActiveGeneration generation, Guid messageId, GenerationState state, StoredAnswer answer, int frames) => new(
         generation.Id,
         generation.ConversationId,
         messageId,
         state,
-        result.FinishReason.ToString(),
-        result.Text,
-        state == GenerationState.Failed ? result.Error ?? "The generation failed." : null,
-        result.PromptTokens,
-        result.CompletionTokens,
-        result.TimeToFirstToken?.TotalMilliseconds ?? 0,
-        result.TotalTime.TotalMilliseconds,
-        TokensPerSecond(result),
+        answer.Status == MessageStatus.Refused ? "Refused" : answer.Result.FinishReason.ToString(),
+        answer.Content,
+        answer.Error,
+        answer.Result.PromptTokens,
+        answer.Result.CompletionTokens,
+        answer.Result.TimeToFirstToken?.TotalMilliseconds ?? 0,
+        answer.Result.TotalTime.TotalMilliseconds,
+        TokensPerSecond(answer.Result),
         generation.OmittedMessages,
-        frames);
+        frames,
+        answer.Policy?.Version,
+        PolicyActionView.From(answer.Actions),
+        answer.Draft,
+        answer.Critique,
+        answer.RevisedUnderPrinciple);
 
     /// <summary>Decoding speed: the tokens after the first over the time after the first.</summary>
     private static double TokensPerSecond(GenerationResult result)

@@ -8,19 +8,21 @@ public sealed record TrimmedHistory(IReadOnlyList<ChatMessage> Messages, int Omi
 
 /// <summary>
 /// Context-window management: the newest turns are kept, older ones dropped until the formatted
-/// prompt leaves room for the answer. Failed answers and empty messages are never sent.
+/// prompt leaves room for the answer. Failed and refused answers and empty messages are never sent.
+/// The policy's system prompt, when there is one, is always the first turn and is never dropped.
 /// </summary>
 public static class ChatHistoryTrimmer
 {
     /// <param name="history">The conversation's messages in order, ending with the person's latest message.</param>
     /// <param name="countTokens">Tokens of a formatted prompt (the model's own tokenizer and template).</param>
     /// <param name="promptBudget">Most prompt tokens: the context size less the room kept for the answer.</param>
-    public static TrimmedHistory Trim(IEnumerable<Message> history, Func<IReadOnlyList<ChatMessage>, int> countTokens, int promptBudget)
+    /// <param name="systemPrompt">The tenant policy's system prompt (<see cref="Portal.Domain.Policies.PolicyPrompt.SystemPrompt"/>).</param>
+    public static TrimmedHistory Trim(IEnumerable<Message> history, Func<IReadOnlyList<ChatMessage>, int> countTokens, int promptBudget, string? systemPrompt = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(countTokens);
         List<ChatMessage> turns = [.. history
-            .Where(m => m.Status != MessageStatus.Failed && m.Content.Length > 0)
+            .Where(m => m.Status is not (MessageStatus.Failed or MessageStatus.Refused) && m.Role != MessageRole.System && m.Content.Length > 0)
             .Select(m => new ChatMessage(m.Role switch
             {
                 MessageRole.System => "system",
@@ -32,12 +34,15 @@ public static class ChatHistoryTrimmer
             throw new ChatRequestException("There is no message of yours to answer.");
         }
 
+        List<ChatMessage> system = systemPrompt is null ? [] : [new ChatMessage("system", systemPrompt)];
+        List<ChatMessage> WithSystem(List<ChatMessage> kept) => [.. system, .. kept];
+
         // Dropping older messages never makes the prompt longer: find the fewest to drop by bisection.
-        int Count(int skip) => countTokens(turns[skip..]);
+        int Count(int skip) => countTokens(WithSystem(turns[skip..]));
         var all = Count(0);
         if (all <= promptBudget)
         {
-            return new TrimmedHistory(turns, 0, all);
+            return new TrimmedHistory(WithSystem(turns), 0, all);
         }
 
         var last = Count(turns.Count - 1);
@@ -68,7 +73,7 @@ public static class ChatHistoryTrimmer
             skip++;
         }
 
-        var kept = turns[skip..];
+        var kept = WithSystem(turns[skip..]);
         return new TrimmedHistory(kept, skip, countTokens(kept));
     }
 }

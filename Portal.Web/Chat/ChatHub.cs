@@ -80,19 +80,47 @@ public sealed class ChatHub(
             return true;
         });
 
-    /// <summary>Stores the message and streams the answer to this connection (ReceiveTokens, then GenerationCompleted).</summary>
+    /// <summary>
+    /// Runs the generation pipeline for the message and streams the answer to this connection
+    /// (ReceiveTokens, then GenerationCompleted). A policy refusal arrives as a GenerationCompleted
+    /// frame in state Refused that names the policy and rule. The pipeline checks the caller's access.
+    /// </summary>
     public Task<GenerationStarted> SendMessage(Guid conversationId, string text) =>
-        Guarded(caller => generations.StartAsync(caller, conversationId, text ?? "", Sink(), Context.ConnectionAborted));
+        Pipeline(caller => generations.StartAsync(caller, conversationId, text ?? "", Sink(), Context.ConnectionAborted));
 
     /// <summary>Replaces the last answer with a new one, streamed to this connection.</summary>
     public Task<GenerationStarted> Regenerate(Guid conversationId) =>
-        Guarded(caller => generations.StartAsync(caller, conversationId, null, Sink(), Context.ConnectionAborted));
+        Pipeline(caller => generations.StartAsync(caller, conversationId, null, Sink(), Context.ConnectionAborted));
 
     /// <summary>Stops the answer being written; it is stored as "stopped" with what was produced. False when none runs.</summary>
     public Task<bool> Stop(Guid conversationId) =>
         Guarded(caller => generations.StopAsync(caller, conversationId, Context.ConnectionAborted));
 
     private HubGenerationSink Sink() => new(hubContext, Context.ConnectionId);
+
+    /// <summary>Calls the generation pipeline (which checks access itself) and translates its refusals for the client.</summary>
+    private async Task<GenerationStarted> Pipeline(Func<ChatCaller, Task<GenerationStarted>> action)
+    {
+        if (ChatCaller.From(Context.User) is not { } caller)
+        {
+            Context.Abort();
+            throw new HubException("Your access to chat in this tenant has ended.");
+        }
+
+        try
+        {
+            return await action(caller);
+        }
+        catch (ChatAccessEndedException ex)
+        {
+            Context.Abort();
+            throw new HubException(ex.Message, ex);
+        }
+        catch (ChatRequestException ex)
+        {
+            throw new HubException(ex.Message, ex);
+        }
+    }
 
     /// <summary>Checks the caller's access now, and turns refusals into a HubException whose message the client sees.</summary>
     private async Task<T> Guarded<T>(Func<ChatCaller, Task<T>> action)

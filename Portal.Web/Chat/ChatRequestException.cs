@@ -5,3 +5,6 @@ public class ChatRequestException(string message) : Exception(message);
 
 /// <summary>The conversation does not exist for this caller: another tenant's or person's id reads the same as an unknown one.</summary>
 public sealed class ConversationNotFoundException() : ChatRequestException("Conversation not found.");
+
+/// <summary>The caller may no longer chat in the tenant (disabled, removed, tenant suspended) since signing in.</summary>
+public sealed class ChatAccessEndedException() : ChatRequestException("Your access to chat in this tenant has ended.");

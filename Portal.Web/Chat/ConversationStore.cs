@@ -1,7 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain.Chat;
+using Portal.Domain.Policies;
+using Portal.Domain.Usage;
+using Portal.Inference.Engine;
+using Portal.Web.Audit;
 using Portal.Web.Models;
+using Portal.Web.Policies;
 
 namespace Portal.Web.Chat;
 
@@ -10,6 +15,9 @@ public sealed record ModelChoice(Guid Id, string Name, bool IsTestModel, bool Is
 
 /// <summary>A conversation in the list: no messages.</summary>
 public sealed record ConversationSummary(Guid Id, Guid WorkspaceId, string Title, Guid? ModelEntryId, DateTimeOffset UpdatedAt);
+
+/// <summary>How the tenant's policy shapes answers, as the chat page tells the person.</summary>
+public sealed record PolicySummary(string Label, bool SelfCheck, SelfCheckStreaming SelfCheckStreaming, bool StorePrompts);
 
 /// <summary>Figures of one stored answer, from its usage record.</summary>
 public sealed record AnswerFigures(double TimeToFirstTokenMs, double DurationMs, double TokensPerSecond);
@@ -23,6 +31,7 @@ public sealed class ConversationStore(
     IDbContextFactory<PortalDbContext> contexts,
     ITenantContext tenantContext,
     ModelCatalog models,
+    AuditLog audit,
     TimeProvider time)
 {
     public const string DefaultWorkspaceName = "General";
@@ -47,7 +56,7 @@ public sealed class ConversationStore(
         return [general];
     }
 
-    /// <summary>The models the tenant may use (granted and enabled), loaded ones first.</summary>
+    /// <summary>The models the tenant's members may use (granted, enabled and allowed by the policy), loaded ones first.</summary>
     public async Task<IReadOnlyList<ModelChoice>> ModelsAsync(ChatCaller caller, CancellationToken cancellationToken = default)
     {
         await using var db = await OpenAsync(caller, cancellationToken);
@@ -55,6 +64,11 @@ public sealed class ConversationStore(
             .Join(db.ModelEntries, g => g.ModelEntryId, m => m.Id, (_, m) => m)
             .Where(m => m.IsEnabled)
             .ToListAsync(cancellationToken);
+        if (await PolicyStore.CurrentAsync(db, cancellationToken) is { AllowedModelIds.Count: > 0 } policy)
+        {
+            granted = [.. granted.Where(m => policy.AllowedModelIds.Contains(m.Id))];
+        }
+
         return [.. granted
             .Select(m => new ModelChoice(m.Id, m.Name, m.IsTestModel, models.IsLoaded(m.Id), m.ContextLength))
             .OrderByDescending(m => m.IsLoaded).ThenBy(m => m.IsTestModel).ThenBy(m => m.Name, StringComparer.OrdinalIgnoreCase)];
@@ -96,6 +110,13 @@ public sealed class ConversationStore(
             throw new ChatRequestException("That model is not available to your tenant.");
         }
 
+        if (await PolicyStore.CurrentAsync(db, cancellationToken) is { AllowedModelIds.Count: > 0 } policy && !policy.AllowedModelIds.Contains(modelEntryId))
+        {
+            var refusal = new PolicyAction(PolicyActionKind.ModelNotAllowed, policy.Name, policy.Version, "the tenant's policy does not allow this model; pick another");
+            await audit.RecordAsync(db, PolicyAudit.Entry(caller.UserId, caller.TenantId, $"model:{modelEntryId}", refusal, null, null), cancellationToken);
+            throw new ChatRequestException(refusal.Describe());
+        }
+
         var now = time.GetUtcNow();
         var conversation = new Conversation
         {
@@ -124,25 +145,106 @@ public sealed class ConversationStore(
         return conversation;
     }
 
-    /// <summary>
-    /// Timing figures of the conversation's stored answers, by message id. An answer and its usage
-    /// record are written in one save with the same timestamp, which is what pairs them.
-    /// </summary>
+    /// <summary>Timing figures of the conversation's stored answers, by message id (each usage record names its answer).</summary>
     public async Task<IReadOnlyDictionary<Guid, AnswerFigures>> FiguresAsync(ChatCaller caller, Conversation conversation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversation);
         await using var db = await OpenAsync(caller, cancellationToken);
-        var records = await db.UsageRecords.Where(u => u.ConversationId == conversation.Id && u.UserId == caller.UserId).ToListAsync(cancellationToken);
-        var figures = new Dictionary<Guid, AnswerFigures>();
-        foreach (var message in conversation.Messages.Where(m => m.Role == MessageRole.Assistant))
+        var records = await db.UsageRecords
+            .Where(u => u.ConversationId == conversation.Id && u.UserId == caller.UserId && u.MessageId != null)
+            .ToListAsync(cancellationToken);
+        return records.ToDictionary(
+            r => r.MessageId!.Value,
+            r => new AnswerFigures(r.TimeToFirstToken.TotalMilliseconds, r.Duration.TotalMilliseconds, r.TokensPerSecond));
+    }
+
+    /// <summary>The tenant's policy as the chat page describes it, or null when the tenant has none.</summary>
+    public async Task<PolicySummary?> PolicyAsync(ChatCaller caller, CancellationToken cancellationToken = default)
+    {
+        await using var db = await OpenAsync(caller, cancellationToken);
+        return await PolicyStore.CurrentAsync(db, cancellationToken) is { } policy
+            ? new PolicySummary(policy.Label, policy.SelfCheckEnabled && policy.PrincipleList.Count > 0, policy.SelfCheckStreaming, policy.StorePrompts)
+            : null;
+    }
+
+    /// <summary>Adds the person's message (as the model reads it: redacted) to <paramref name="db"/>'s unit of work.</summary>
+    internal static Message AddQuestion(PortalDbContext db, Conversation conversation, string text, TenantPolicy? policy, IReadOnlyList<PolicyAction> actions, DateTimeOffset now)
+    {
+        var question = new Message
         {
-            if (records.FirstOrDefault(r => r.CreatedAt == message.CreatedAt) is { } record)
-            {
-                figures[message.Id] = new AnswerFigures(record.TimeToFirstToken.TotalMilliseconds, record.Duration.TotalMilliseconds, record.TokensPerSecond);
-            }
+            TenantId = conversation.TenantId,
+            ConversationId = conversation.Id,
+            Role = MessageRole.User,
+            Content = text,
+            CreatedAt = now,
+            PolicyVersion = policy?.Version,
+            PolicyActions = [.. actions.Where(a => a.Kind == PolicyActionKind.Redacted)],
+        };
+        db.Messages.Add(question);
+        if (conversation.Title == NewConversationTitle && CleanTitle(text) is { } title)
+        {
+            conversation.Title = title.Length <= 60 ? title : title[..60] + "…";
         }
 
-        return figures;
+        conversation.UpdatedAt = now;
+        return question;
+    }
+
+    /// <summary>Adds the answer as far as it got to <paramref name="db"/>'s unit of work.</summary>
+    internal static async Task<Message> AddAnswerAsync(PortalDbContext db, StoredAnswer answer, DateTimeOffset now)
+    {
+        var message = new Message
+        {
+            TenantId = answer.Caller.TenantId,
+            ConversationId = answer.ConversationId,
+            Role = MessageRole.Assistant,
+            Content = answer.Content,
+            Status = answer.Status,
+            Error = answer.Error,
+            PromptTokens = answer.Result.PromptTokens,
+            CompletionTokens = answer.Result.CompletionTokens,
+            CreatedAt = now,
+            PolicyVersion = answer.Policy?.Version,
+            PolicyActions = [.. answer.Actions],
+            SelfCheckDraft = answer.Draft,
+            SelfCheckCritique = answer.Critique,
+            RevisedUnderPrinciple = answer.RevisedUnderPrinciple,
+        };
+        db.Messages.Add(message);
+        if (await db.Conversations.FirstOrDefaultAsync(c => c.Id == answer.ConversationId) is { } conversation)
+        {
+            conversation.UpdatedAt = now;
+        }
+
+        return message;
+    }
+
+    /// <summary>Adds the generation's usage record, tied to its answer when the answer is stored.</summary>
+    internal static UsageRecord AddUsage(PortalDbContext db, StoredAnswer answer, Guid? messageId, double tokensPerSecond, DateTimeOffset now)
+    {
+        var record = new UsageRecord
+        {
+            TenantId = answer.Caller.TenantId,
+            UserId = answer.Caller.UserId,
+            ModelEntryId = answer.ModelEntryId,
+            ConversationId = answer.ConversationId,
+            MessageId = messageId,
+            PromptTokens = answer.Result.PromptTokens,
+            CompletionTokens = answer.Result.CompletionTokens,
+            TimeToFirstToken = answer.Result.TimeToFirstToken ?? TimeSpan.Zero,
+            Duration = answer.Result.TotalTime,
+            TokensPerSecond = tokensPerSecond,
+            Outcome = answer.Status == MessageStatus.Refused ? GenerationOutcome.Refused : answer.Result.FinishReason switch
+            {
+                FinishReason.Stop => GenerationOutcome.Completed,
+                FinishReason.Length => GenerationOutcome.Length,
+                FinishReason.Cancelled => GenerationOutcome.Stopped,
+                _ => GenerationOutcome.Failed,
+            },
+            CreatedAt = now,
+        };
+        db.UsageRecords.Add(record);
+        return record;
     }
 
     public async Task RenameAsync(ChatCaller caller, Guid conversationId, string title, CancellationToken cancellationToken = default)

@@ -20,4 +20,13 @@ public enum GenerationState
 
     /// <summary>The generation failed; what was produced is kept with the reason.</summary>
     Failed,
+
+    /// <summary>The tenant's policy refused the prompt (a rule, or a model it does not allow); nothing was generated.</summary>
+    Refused,
+
+    /// <summary>The self-check reviews the draft against the tenant's principles.</summary>
+    Checking,
+
+    /// <summary>The review found a broken principle: the revision streams next and replaces the draft.</summary>
+    Revising,
 }

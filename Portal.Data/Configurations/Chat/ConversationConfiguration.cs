@@ -14,6 +14,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasKey(c => c.Id);
         builder.Property(c => c.Title).HasMaxLength(300);
         builder.HasIndex(c => new { c.TenantId, c.OwnerUserId, c.UpdatedAt });
+        builder.HasIndex(c => new { c.TenantId, c.UpdatedAt }); // the retention sweep's range
 
         // (TenantId, Id) is what children point at, so the database itself refuses a message in
         // one tenant that hangs off another tenant's conversation (and the workspace likewise).

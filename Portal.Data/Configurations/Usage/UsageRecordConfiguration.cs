@@ -18,6 +18,7 @@ internal sealed class UsageRecordConfiguration : IEntityTypeConfiguration<UsageR
         // conversations, reports still count them), so only the tenant is a foreign key.
         builder.HasIndex(u => new { u.TenantId, u.CreatedAt });
         builder.HasIndex(u => new { u.TenantId, u.UserId, u.CreatedAt });
+        builder.HasIndex(u => u.MessageId); // an answer's figures, found by its message (no foreign key: usage outlives messages)
         builder.HasOne<Tenant>().WithMany().HasForeignKey(u => u.TenantId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -11,7 +11,7 @@ public sealed class PolicyStorageTests(MigratedDatabases databases) : IClassFixt
 
     [Theory]
     [MemberData(nameof(DatabaseProviders.All), MemberType = typeof(DatabaseProviders))]
-    public async Task Blocklists_RoundTrip_AndAnItemAddedInPlaceIsSaved(DatabaseProvider provider)
+    public async Task Rules_RoundTrip_AndARuleAddedInPlaceIsSaved(DatabaseProvider provider)
     {
         var database = await databases.GetAsync(provider);
         var seeded = await SeededTenant.CreateAsync(database, "Policy");
@@ -20,8 +20,9 @@ public sealed class PolicyStorageTests(MigratedDatabases databases) : IClassFixt
             TenantId = seeded.Id,
             Name = "Default",
             EnforcedSystemPrompt = "Be careful.",
-            InputBlocklist = ["password", "quote \" and, comma", "ünïcödé"],
-            OutputBlocklist = [],
+            InputRules = [new("passwords", PolicyRuleKind.Word, "password"), new("quotes", PolicyRuleKind.Phrase, "quote \" and, comma"), new("ids", PolicyRuleKind.Regex, @"ünï\d+")],
+            OutputRules = [],
+            CustomPiiPatterns = [new("employee id", @"EMP-\d{6}")],
             RetentionDays = 30,
         };
 
@@ -34,17 +35,18 @@ public sealed class PolicyStorageTests(MigratedDatabases databases) : IClassFixt
         await using (var db = database.CreateContext(TenantScopes.For(seeded.Id)))
         {
             var loaded = await db.TenantPolicies.SingleAsync(p => p.Id == policy.Id, Ct);
-            Assert.Equal(["password", "quote \" and, comma", "ünïcödé"], loaded.InputBlocklist);
-            Assert.Empty(loaded.OutputBlocklist);
+            Assert.Equal([new("passwords", PolicyRuleKind.Word, "password"), new("quotes", PolicyRuleKind.Phrase, "quote \" and, comma"), new("ids", PolicyRuleKind.Regex, @"ünï\d+")], loaded.InputRules);
+            Assert.Empty(loaded.OutputRules);
+            Assert.Equal([new PiiPattern("employee id", @"EMP-\d{6}")], loaded.CustomPiiPatterns);
             Assert.Equal(30, loaded.RetentionDays);
 
             // Changing the list itself (not assigning a new one) must be noticed.
-            loaded.OutputBlocklist.Add("secret");
+            loaded.OutputRules.Add(new PolicyRule("secrets", PolicyRuleKind.Phrase, "secret"));
             await db.SaveChangesAsync(Ct);
         }
 
         await using var reader = database.CreateContext(TenantScopes.For(seeded.Id));
-        Assert.Equal(["secret"], (await reader.TenantPolicies.SingleAsync(p => p.Id == policy.Id, Ct)).OutputBlocklist);
+        Assert.Equal([new PolicyRule("secrets", PolicyRuleKind.Phrase, "secret")], (await reader.TenantPolicies.SingleAsync(p => p.Id == policy.Id, Ct)).OutputRules);
     }
 
     [Theory]

@@ -110,7 +110,7 @@ public sealed class ChatMessageViewTests : BunitTest
     }
 
     private static ChatMessageItem Answer(string content, GenerationState state = GenerationState.Completed) =>
-        new() { Role = MessageRole.Assistant, Content = content, State = state };
+        new() { Id = Guid.NewGuid(), Role = MessageRole.Assistant, Content = content, State = state };
 
     private IRenderedComponent<ChatMessageView> Render(ChatMessageItem item, bool canRegenerate = false) =>
         Render<ChatMessageView>(p => p.Add(c => c.Item, item).Add(c => c.CanRegenerate, canRegenerate));

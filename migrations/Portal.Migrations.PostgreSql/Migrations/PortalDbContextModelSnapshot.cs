@@ -274,6 +274,15 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("LegalHold")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("LegalHoldSetAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("LegalHoldSetByUserId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid?>("ModelEntryId")
                         .HasColumnType("uuid");
 
@@ -300,6 +309,8 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.HasIndex("ModelEntryId");
 
                     b.HasIndex("OwnerUserId");
+
+                    b.HasIndex("TenantId", "UpdatedAt");
 
                     b.HasIndex("TenantId", "WorkspaceId");
 
@@ -331,13 +342,29 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<string>("PolicyActions")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int?>("PolicyVersion")
+                        .HasColumnType("integer");
+
                     b.Property<int>("PromptTokens")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("RevisedUnderPrinciple")
                         .HasColumnType("integer");
 
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<string>("SelfCheckCritique")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SelfCheckDraft")
+                        .HasColumnType("text");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -506,16 +533,24 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("AllowedModelIds")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid>("CreatedByUserId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("CustomPiiPatterns")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("EnforcedSystemPrompt")
                         .HasColumnType("text");
 
-                    b.Property<string>("InputBlocklist")
+                    b.Property<string>("InputRules")
                         .IsRequired()
                         .HasColumnType("text");
 
@@ -524,7 +559,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
-                    b.Property<string>("OutputBlocklist")
+                    b.Property<string>("OutputRules")
                         .IsRequired()
                         .HasColumnType("text");
 
@@ -539,6 +574,11 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.Property<bool>("SelfCheckEnabled")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("SelfCheckStreaming")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<bool>("StorePrompts")
                         .HasColumnType("boolean");
@@ -807,6 +847,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Property<long>("Duration")
                         .HasColumnType("bigint");
 
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid>("ModelEntryId")
                         .HasColumnType("uuid");
 
@@ -837,6 +880,8 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
 
                     b.HasIndex("TenantId", "CreatedAt");
 

@@ -276,6 +276,15 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<bool>("LegalHold")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTimeOffset?>("LegalHoldSetAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid?>("LegalHoldSetByUserId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<Guid?>("ModelEntryId")
                         .HasColumnType("uniqueidentifier");
 
@@ -302,6 +311,8 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.HasIndex("ModelEntryId");
 
                     b.HasIndex("OwnerUserId");
+
+                    b.HasIndex("TenantId", "UpdatedAt");
 
                     b.HasIndex("TenantId", "WorkspaceId");
 
@@ -333,13 +344,29 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)");
 
+                    b.Property<string>("PolicyActions")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<int?>("PolicyVersion")
+                        .HasColumnType("int");
+
                     b.Property<int>("PromptTokens")
+                        .HasColumnType("int");
+
+                    b.Property<int?>("RevisedUnderPrinciple")
                         .HasColumnType("int");
 
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("SelfCheckCritique")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("SelfCheckDraft")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -508,16 +535,24 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("AllowedModelIds")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
                     b.Property<Guid>("CreatedByUserId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("CustomPiiPatterns")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("EnforcedSystemPrompt")
                         .HasColumnType("nvarchar(max)");
 
-                    b.Property<string>("InputBlocklist")
+                    b.Property<string>("InputRules")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
@@ -526,7 +561,7 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
-                    b.Property<string>("OutputBlocklist")
+                    b.Property<string>("OutputRules")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
 
@@ -541,6 +576,11 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.Property<bool>("SelfCheckEnabled")
                         .HasColumnType("bit");
+
+                    b.Property<string>("SelfCheckStreaming")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
 
                     b.Property<bool>("StorePrompts")
                         .HasColumnType("bit");
@@ -810,6 +850,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<long>("Duration")
                         .HasColumnType("bigint");
 
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<Guid>("ModelEntryId")
                         .HasColumnType("uniqueidentifier");
 
@@ -840,6 +883,8 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("uniqueidentifier");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
 
                     b.HasIndex("TenantId", "CreatedAt");
 

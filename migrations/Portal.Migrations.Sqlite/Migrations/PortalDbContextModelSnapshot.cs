@@ -263,6 +263,15 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("LegalHold")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LegalHoldSetAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("LegalHoldSetByUserId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("ModelEntryId")
                         .HasColumnType("TEXT");
 
@@ -289,6 +298,8 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.HasIndex("ModelEntryId");
 
                     b.HasIndex("OwnerUserId");
+
+                    b.HasIndex("TenantId", "UpdatedAt");
 
                     b.HasIndex("TenantId", "WorkspaceId");
 
@@ -320,12 +331,28 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PolicyActions")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("PolicyVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("PromptTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RevisedUnderPrinciple")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SelfCheckCritique")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SelfCheckDraft")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
@@ -495,16 +522,24 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AllowedModelIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("CreatedByUserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CustomPiiPatterns")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("EnforcedSystemPrompt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("InputBlocklist")
+                    b.Property<string>("InputRules")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -513,7 +548,7 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("OutputBlocklist")
+                    b.Property<string>("OutputRules")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -528,6 +563,11 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.Property<bool>("SelfCheckEnabled")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SelfCheckStreaming")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("StorePrompts")
                         .HasColumnType("INTEGER");
@@ -796,6 +836,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<long>("Duration")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("ModelEntryId")
                         .HasColumnType("TEXT");
 
@@ -826,6 +869,8 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
 
                     b.HasIndex("TenantId", "CreatedAt");
 

@@ -33,6 +33,7 @@ public sealed partial class ChatPage : IDisposable
     private bool notFound;
     private bool runningElsewhere;
     private int omittedMessages;
+    private PolicySummary? policy;
 
     /// <summary>The answer this page is streaming in the open conversation.</summary>
     private ChatMessageItem? running;
@@ -70,6 +71,7 @@ public sealed partial class ChatPage : IDisposable
         models = await Store.ModelsAsync(caller);
         newModelId = models.FirstOrDefault(m => m.IsLoaded)?.Id ?? (models.Count > 0 ? models[0].Id : null);
         workspaceId = workspaces[0].Id;
+        policy = await Store.PolicyAsync(caller);
     }
 
     protected override async Task OnParametersSetAsync()
@@ -192,7 +194,7 @@ public sealed partial class ChatPage : IDisposable
         var text = input;
         var answer = new ChatMessageItem { Role = MessageRole.Assistant, State = GenerationState.Queued };
         var question = new ChatMessageItem { Role = MessageRole.User, Content = text.Trim() };
-        if (await StartAsync(text, answer))
+        if (await StartAsync(text, answer, question))
         {
             messages.Add(question);
             messages.Add(answer);
@@ -210,7 +212,7 @@ public sealed partial class ChatPage : IDisposable
         }
     }
 
-    private async Task<bool> StartAsync(string? text, ChatMessageItem answer)
+    private async Task<bool> StartAsync(string? text, ChatMessageItem answer, ChatMessageItem? question = null)
     {
         notice = null;
         try
@@ -219,6 +221,7 @@ public sealed partial class ChatPage : IDisposable
             var started = await Generations.StartAsync(caller!, conversation!.Id, text, new PageSink(this, answer), pageLifetime.Token);
             answer.State = answer.State == GenerationState.Queued ? started.State : answer.State;
             omittedMessages = started.OmittedMessages;
+            ShowInputPolicy(started, question);
             return true;
         }
         catch (ChatRequestException ex)
@@ -226,6 +229,16 @@ public sealed partial class ChatPage : IDisposable
             running = null;
             notice = ex.Message;
             return false;
+        }
+    }
+
+    /// <summary>The question as the model read it (personal data redacted), with what the policy did to it.</summary>
+    private static void ShowInputPolicy(GenerationStarted started, ChatMessageItem? question)
+    {
+        if (question is not null && started.UserText is { } text)
+        {
+            question.Content = text;
+            question.PolicyActions = started.InputActions ?? [];
         }
     }
 
@@ -249,7 +262,7 @@ public sealed partial class ChatPage : IDisposable
     /// <summary>Takes one answer's frames into the page, on the circuit's dispatcher.</summary>
     private sealed class PageSink(ChatPage page, ChatMessageItem answer) : IGenerationSink
     {
-        public Task StateChangedAsync(GenerationStateFrame frame) => Update(() => answer.State = frame.State);
+        public Task StateChangedAsync(GenerationStateFrame frame) => Update(() => answer.Apply(frame));
 
         public Task TokensAsync(TokenFrame frame) => Update(() =>
         {
