@@ -1,12 +1,13 @@
 using Portal.Data;
 using Portal.Web.Admin;
+using Portal.Web.Audit;
 using Portal.Web.Chat;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
 using Portal.Web.Models;
 using Portal.Web.Shell;
 
-var builder = WebApplication.CreateBuilder(MigrateCommand.WithoutSwitch(args));
+var builder = WebApplication.CreateBuilder(VerifyAuditCommand.WithoutSwitch(MigrateCommand.WithoutSwitch(args)));
 
 builder.AddPortalData();
 builder.AddPortalAuthentication();
@@ -15,6 +16,7 @@ builder.AddModelHosting();
 builder.AddPortalModels();
 builder.AddPortalChat();
 builder.AddPortalAdmin();
+builder.AddPortalAudit();
 
 var app = builder.Build();
 
@@ -22,6 +24,13 @@ var app = builder.Build();
 if (MigrateCommand.IsRequested(args))
 {
     await MigrateCommand.RunAsync(app);
+    return;
+}
+
+// `--verify-audit` walks every audit chain, prints what it found and exits 0 (intact) or 1 (broken).
+if (VerifyAuditCommand.IsRequested(args))
+{
+    Environment.ExitCode = await VerifyAuditCommand.RunAsync(app.Services, Console.Out, app.Lifetime.ApplicationStopping);
     return;
 }
 
@@ -39,6 +48,7 @@ app.MapPortalAccount();
 app.MapPortalModels();
 app.MapPortalShell();
 app.MapPortalChat();
+app.MapPortalAudit();
 
 await app.RunAsync();
 
