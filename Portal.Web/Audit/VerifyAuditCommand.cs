@@ -35,7 +35,7 @@ public static class VerifyAuditCommand
         foreach (var chain in await AuditChainVerifier.ListChainsAsync(db, cancellationToken))
         {
             var report = await verifier.VerifyAsync(db, chain, cancellationToken);
-            var name = chain == AuditChains.Platform ? "platform" : $"tenant {names.GetValueOrDefault(chain, "(deleted)")} ({chain})";
+            var name = chain == AuditChains.Platform ? "platform" : $"tenant {names.GetValueOrDefault(chain, "(unknown)")} ({chain})";
             if (report.FirstBreak is { } failure)
             {
                 broken++;
