@@ -34,7 +34,7 @@ public sealed class AuditWebTests(AuditWebTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task SignIn_SucceededRefusedAndLockedOut_EachRecorded()
+    public async Task SignIn_SucceededRefusedAndLockedOut_EachRecordedInTheAccountsTenant()
     {
         var user = await fixture.App.CreateLocalUserAsync("signer@portal.test", Password, TenantRoles.Member, "Signers");
         var browser = NewBrowser();
@@ -60,12 +60,27 @@ public sealed class AuditWebTests(AuditWebTests.Fixture fixture) : IClassFixture
         Assert.Equal(tenantId, entries[0].TenantId);
         Assert.Equal($"user:{user.Id}", entries[0].Target);
         Assert.Contains("\"method\":\"local\"", entries[0].After, StringComparison.Ordinal);
-        Assert.All(entries.Skip(1), e => Assert.Null(e.TenantId));
+        Assert.All(entries, e => Assert.Equal(tenantId, e.TenantId));
         Assert.Contains("InvalidCredentials", entries[1].After, StringComparison.Ordinal);
         Assert.DoesNotContain("Wrong-Password", string.Join(" ", entries.Select(e => e.After)), StringComparison.Ordinal);
         Assert.Contains("lockedUntil", entries[^1].After, StringComparison.Ordinal);
         Assert.True((await VerifyAsync(tenantId)).IsIntact);
         Assert.True((await VerifyAsync(AuditChains.Platform)).IsIntact);
+    }
+
+    [Fact]
+    public async Task SignIn_UnknownEmail_RefusalRecordedInThePlatformChain()
+    {
+        var browser = NewBrowser();
+
+        using (await browser.SignInAsync("Nobody-Here@portal.test", Password))
+        {
+        }
+
+        var entry = await fixture.App.QueryAsync(db => db.AuditEvents.SingleAsync(e => e.Target == "account:nobody-here@portal.test", Ct));
+        Assert.Equal(SignInAudit.Refused, entry.Action);
+        Assert.Null(entry.TenantId);
+        Assert.Equal(AuditChains.Platform, entry.ChainId);
     }
 
     [Fact]
