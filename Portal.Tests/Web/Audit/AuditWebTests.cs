@@ -123,6 +123,24 @@ public sealed class AuditWebTests(AuditWebTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task AuditPage_PlatformAdmin_ShowsEveryTenantWithItsName()
+    {
+        var (tenantA, tenantB) = await SeedTwoTenantsAsync("everything");
+        var browser = NewBrowser();
+        using (await browser.SignInAsync(PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword))
+        {
+        }
+
+        var html = await browser.GetPageAsync("/audit");
+
+        Assert.Contains("All tenants (platform administrator)", html, StringComparison.Ordinal);
+        Assert.Contains("secret.a", html, StringComparison.Ordinal);
+        Assert.Contains("secret.b", html, StringComparison.Ordinal);
+        Assert.Contains(tenantA.Name, html, StringComparison.Ordinal);
+        Assert.Contains(tenantB.Name, html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Export_PlatformAdmin_FilteredByActionAndChain_MatchesThePageFilter()
     {
         var (tenantA, tenantB) = await SeedTwoTenantsAsync("platform");
