@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Portal.Data.Audit;
 using Portal.Data.Conventions;
 using Portal.Domain;
 using Portal.Domain.Audit;
@@ -54,6 +55,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
+    public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
+
     /// <summary>The tenant the query filters use. Read by EF Core on every query, not when the model is built.</summary>
     internal Guid? CurrentTenantId => tenantContext.TenantId;
 
@@ -63,13 +66,22 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         TenantWriteGuard.Check(ChangeTracker, tenantContext);
+        if (AuditChainAppender.HasPendingEntries(ChangeTracker))
+        {
+            throw new InvalidOperationException("Audit entries are chained inside an asynchronous save: call SaveChangesAsync.");
+        }
+
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         TenantWriteGuard.Check(ChangeTracker, tenantContext);
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+        // New audit entries are numbered and hashed into their chains within the same transaction.
+        return AuditChainAppender.HasPendingEntries(ChangeTracker)
+            ? AuditChainAppender.SaveAsync(this, ct => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), cancellationToken)
+            : base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

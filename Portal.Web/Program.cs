@@ -1,5 +1,6 @@
 using Portal.Data;
 using Portal.Web.Admin;
+using Portal.Web.Audit;
 using Portal.Web.Chat;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
@@ -7,7 +8,7 @@ using Portal.Web.Models;
 using Portal.Web.Policies;
 using Portal.Web.Shell;
 
-var builder = WebApplication.CreateBuilder(MigrateCommand.WithoutSwitch(args));
+var builder = WebApplication.CreateBuilder(VerifyAuditCommand.WithoutSwitch(MigrateCommand.WithoutSwitch(args)));
 
 builder.AddPortalData();
 builder.AddPortalAuthentication();
@@ -17,6 +18,7 @@ builder.AddPortalModels();
 builder.AddPortalChat();
 builder.AddPortalAdmin();
 builder.AddPortalPolicies();
+builder.AddPortalAudit();
 
 var app = builder.Build();
 
@@ -24,6 +26,13 @@ var app = builder.Build();
 if (MigrateCommand.IsRequested(args))
 {
     await MigrateCommand.RunAsync(app);
+    return;
+}
+
+// `--verify-audit` walks every audit chain, prints what it found and exits 0 (intact) or 1 (broken).
+if (VerifyAuditCommand.IsRequested(args))
+{
+    Environment.ExitCode = await VerifyAuditCommand.RunAsync(app.Services, Console.Out, app.Lifetime.ApplicationStopping);
     return;
 }
 
@@ -41,6 +50,7 @@ app.MapPortalAccount();
 app.MapPortalModels();
 app.MapPortalShell();
 app.MapPortalChat();
+app.MapPortalAudit();
 
 await app.RunAsync();
 

@@ -1,8 +1,10 @@
 namespace Portal.Domain.Audit;
 
 /// <summary>
-/// One entry of the append-only audit log: who did what, when, with the state before and after.
-/// Platform-level events (a model uploaded, a tenant created) have no tenant.
+/// One entry of the append-only, hash-chained audit log: who did what, when, with the state before
+/// and after. Platform-level events (a model uploaded, a tenant created) have no tenant.
+/// <see cref="ChainId"/>, <see cref="Sequence"/>, <see cref="PreviousHash"/> and <see cref="Hash"/>
+/// are assigned by the data layer when the entry is saved; callers never set them.
 /// </summary>
 public sealed class AuditEvent
 {
@@ -26,8 +28,15 @@ public sealed class AuditEvent
 
     public DateTimeOffset OccurredAt { get; set; }
 
-    /// <summary>Hash of the previous entry; the policies issue makes the chain verifiable.</summary>
+    /// <summary>The chain the entry belongs to: its tenant's, or <see cref="AuditChains.Platform"/>.</summary>
+    public Guid ChainId { get; set; }
+
+    /// <summary>Position in the chain, 1 for the first entry; null only for rows written before chaining existed.</summary>
+    public long? Sequence { get; set; }
+
+    /// <summary>Hash of the previous entry of the chain (empty for the first).</summary>
     public string? PreviousHash { get; set; }
 
+    /// <summary>SHA-256 over <see cref="AuditEventCanonicalForm"/> of this entry, lower-case hex.</summary>
     public string? Hash { get; set; }
 }

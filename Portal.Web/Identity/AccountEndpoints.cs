@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
+using Portal.Web.Audit;
 
 namespace Portal.Web.Identity;
 
@@ -33,10 +34,12 @@ public static class AccountEndpoints
         [FromForm] string? password,
         [FromForm] string? returnUrl,
         LocalSignIn signIn,
+        SignInAudit audit,
         TimeProvider time,
         HttpContext httpContext)
     {
         var result = await signIn.SignInAsync(email ?? "", password ?? "", httpContext.RequestAborted);
+        await audit.RecordLocalAsync(email ?? "", result, httpContext.RequestAborted);
         var back = SafeReturnUrl(returnUrl);
         if (result.Session is null)
         {

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+using Portal.Web.Audit;
 
 namespace Portal.Web.Identity;
 
@@ -29,7 +30,7 @@ internal static partial class ExternalSignInEvents
             var identity = context.Principal is null ? null : readIdentity(context.Principal);
             if (identity is null)
             {
-                Refuse(context.HttpContext, SignInRefusal.MissingIdentity, context.HandleResponse);
+                await RefuseAsync(context.HttpContext, context.Scheme.Name, SignInRefusal.MissingIdentity, context.HandleResponse);
                 return;
             }
 
@@ -37,9 +38,11 @@ internal static partial class ExternalSignInEvents
             var result = await signIn.SignInAsync(identity, context.HttpContext.RequestAborted);
             if (result.Session is null)
             {
-                Refuse(context.HttpContext, result.RefusalReason ?? SignInRefusal.ProviderError, context.HandleResponse);
+                await RefuseAsync(context.HttpContext, context.Scheme.Name, result.RefusalReason ?? SignInRefusal.ProviderError, context.HandleResponse);
                 return;
             }
+
+            await Audit(context.HttpContext).RecordExternalAsync(context.Scheme.Name, result.Session, null, context.HttpContext.RequestAborted);
 
             // From here on the cookie holds the portal's claims, not the provider's.
             context.Principal = PortalPrincipal.Create(result.Session);
@@ -55,7 +58,7 @@ internal static partial class ExternalSignInEvents
 
             var reason = context.Exception is SecurityTokenInvalidAudienceException ? SignInRefusal.WrongAudience : SignInRefusal.InvalidToken;
             LogRefused(Logger(context.HttpContext), context.Scheme.Name, reason, context.Exception);
-            Refuse(context.HttpContext, reason, context.HandleResponse);
+            await RefuseAsync(context.HttpContext, context.Scheme.Name, reason, context.HandleResponse);
         };
 
         events.OnRemoteFailure = async context =>
@@ -67,15 +70,18 @@ internal static partial class ExternalSignInEvents
             }
 
             LogRefused(Logger(context.HttpContext), context.Scheme.Name, SignInRefusal.ProviderError, context.Failure);
-            Refuse(context.HttpContext, SignInRefusal.ProviderError, context.HandleResponse);
+            await RefuseAsync(context.HttpContext, context.Scheme.Name, SignInRefusal.ProviderError, context.HandleResponse);
         };
     }
 
-    private static void Refuse(HttpContext httpContext, string reason, Action handleResponse)
+    private static async Task RefuseAsync(HttpContext httpContext, string scheme, string reason, Action handleResponse)
     {
+        await Audit(httpContext).RecordExternalAsync(scheme, null, reason, CancellationToken.None);
         httpContext.Response.Redirect(SignInRefusal.PageUrl(reason));
         handleResponse();
     }
+
+    private static SignInAudit Audit(HttpContext httpContext) => httpContext.RequestServices.GetRequiredService<SignInAudit>();
 
     private static ILogger Logger(HttpContext httpContext) =>
         httpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ExternalSignInEvents));

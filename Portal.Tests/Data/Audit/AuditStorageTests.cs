@@ -11,7 +11,7 @@ public sealed class AuditStorageTests(MigratedDatabases databases) : IClassFixtu
 
     [Theory]
     [MemberData(nameof(DatabaseProviders.All), MemberType = typeof(DatabaseProviders))]
-    public async Task AuditEvents_GetIncreasingIds_AndPlatformEventsHaveNoTenant(DatabaseProvider provider)
+    public async Task AuditEvents_GetIncreasingIds_PlatformEventsHaveNoTenant_AndTheChainSetsTheHashes(DatabaseProvider provider)
     {
         var database = await databases.GetAsync(provider);
         var tenantId = Guid.NewGuid();
@@ -34,7 +34,12 @@ public sealed class AuditStorageTests(MigratedDatabases databases) : IClassFixtu
         Assert.Null(loaded[0].TenantId);
         Assert.Equal("""{"name":"tiny"}""", loaded[0].After);
         Assert.Equal(tenantId, loaded[1].TenantId);
-        Assert.Equal("ff", loaded[1].Hash);
+        Assert.Equal(AuditChains.Platform, loaded[0].ChainId);
+        Assert.Equal(tenantId, loaded[1].ChainId);
+
+        // Whatever a caller puts in the link fields, the chain writes its own.
+        Assert.Equal("", loaded[1].PreviousHash);
+        Assert.Equal(AuditEventCanonicalForm.ComputeHash(loaded[1]), loaded[1].Hash);
         Assert.Equal(at.AddSeconds(1), loaded[1].OccurredAt);
     }
 }

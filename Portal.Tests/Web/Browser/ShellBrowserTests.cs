@@ -35,7 +35,7 @@ public sealed class ShellBrowserTests(ChromiumFixture chromium, KestrelPortalFix
 
         await page.Locator("h1, h4").Filter(new LocatorFilterOptions { HasText = "Administration" }).WaitForAsync();
         var navigation = await page.Locator("a.mud-nav-link").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
-        Assert.Equal(["/", "/chat", "/reports", "/admin"], navigation);
+        Assert.Equal(["/", "/chat", "/reports", "/audit", "/admin"], navigation);
         Assert.Equal("Default", (await page.Locator("[data-testid=active-tenant]").InnerTextAsync()).Trim());
 
         // The theme toggle only works once the server circuit is live; its choice lands in localStorage.

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
+using Portal.Web.Audit;
 using Portal.Web.Identity;
 
 namespace Portal.Tests.Web.Shell;
@@ -27,7 +28,7 @@ public abstract class BunitTest : BunitContext
         Services.RemoveAll<IAuthorizationService>();
         Services.RemoveAll<IAuthorizationPolicyProvider>();
         Services.RemoveAll<AuthenticationStateProvider>();
-        Services.AddAuthorizationBuilder().AddPortalPolicies();
+        Services.AddAuthorizationBuilder().AddPortalPolicies().AddAuditPolicy();
         Services.AddSingleton<AuthenticationStateProvider>(_authentication);
         Services.AddCascadingAuthenticationState();
         Services.AddSingleton<AntiforgeryStateProvider, FixedAntiforgeryStateProvider>();

@@ -12,11 +12,11 @@ public sealed class NavMenuTests : BunitTest
     {
         { TenantRoles.Member, false, ["/", "/chat"] },
         { TenantRoles.Member | TenantRoles.Manager, false, ["/", "/chat", "/reports"] },
-        { TenantRoles.TenantAdmin, false, ["/", "/admin"] },
+        { TenantRoles.TenantAdmin, false, ["/", "/audit", "/admin"] },
         { TenantRoles.Auditor, false, ["/", "/audit"] },
         { TenantRoles.Member | TenantRoles.Auditor, false, ["/", "/chat", "/audit"] },
-        { TenantRoles.None, true, ["/", "/admin"] },
-        { TenantRoles.Member, true, ["/", "/chat", "/admin"] },
+        { TenantRoles.None, true, ["/", "/audit", "/admin"] },
+        { TenantRoles.Member, true, ["/", "/chat", "/audit", "/admin"] },
         { TenantRoles.Member | TenantRoles.Manager | TenantRoles.TenantAdmin | TenantRoles.Auditor, false, ["/", "/chat", "/reports", "/audit", "/admin"] },
         { TenantRoles.None, false, ["/"] },
     };
@@ -39,13 +39,13 @@ public sealed class NavMenuTests : BunitTest
     }
 
     [Fact]
-    public void NavMenu_PlatformAdminWithoutTenant_ShowsAdminOnly()
+    public void NavMenu_PlatformAdminWithoutTenant_ShowsAuditAndAdmin()
     {
         SignIn(new PortalSession(Guid.NewGuid(), "Root", IsPlatformAdmin: true, Tenant: null, [], PortalSession.LocalSignIn));
 
         var cut = Render<NavMenu>();
 
-        cut.WaitForAssertion(() => Assert.Equal(["/", "/admin"], Links(cut)));
+        cut.WaitForAssertion(() => Assert.Equal(["/", "/audit", "/admin"], Links(cut)));
     }
 
     [Fact]

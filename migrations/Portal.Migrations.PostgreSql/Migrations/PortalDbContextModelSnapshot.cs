@@ -216,6 +216,24 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Audit.AuditChainHead", b =>
+                {
+                    b.Property<Guid>("ChainId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ChainId");
+
+                    b.ToTable("AuditChainHeads", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -238,6 +256,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Property<string>("Before")
                         .HasColumnType("text");
 
+                    b.Property<Guid>("ChainId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Hash")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
@@ -249,6 +270,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Target")
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
@@ -258,9 +282,18 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Action");
+                    b.HasIndex("ChainId", "Sequence")
+                        .IsUnique();
 
-                    b.HasIndex("TenantId", "OccurredAt");
+                    b.HasIndex("OccurredAt", "Id");
+
+                    b.HasIndex("Action", "OccurredAt", "Id");
+
+                    b.HasIndex("TenantId", "OccurredAt", "Id");
+
+                    b.HasIndex("TenantId", "Action", "OccurredAt", "Id");
+
+                    b.HasIndex("TenantId", "ActorUserId", "OccurredAt", "Id");
 
                     b.ToTable("AuditEvents", (string)null);
                 });

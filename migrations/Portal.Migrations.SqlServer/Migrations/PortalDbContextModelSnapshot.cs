@@ -218,6 +218,24 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Audit.AuditChainHead", b =>
+                {
+                    b.Property<Guid>("ChainId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ChainId");
+
+                    b.ToTable("AuditChainHeads", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -240,6 +258,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<string>("Before")
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<Guid>("ChainId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<string>("Hash")
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
@@ -251,6 +272,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
 
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Target")
                         .HasMaxLength(300)
                         .HasColumnType("nvarchar(300)");
@@ -260,9 +284,19 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Action");
+                    b.HasIndex("ChainId", "Sequence")
+                        .IsUnique()
+                        .HasFilter("[Sequence] IS NOT NULL");
 
-                    b.HasIndex("TenantId", "OccurredAt");
+                    b.HasIndex("OccurredAt", "Id");
+
+                    b.HasIndex("Action", "OccurredAt", "Id");
+
+                    b.HasIndex("TenantId", "OccurredAt", "Id");
+
+                    b.HasIndex("TenantId", "Action", "OccurredAt", "Id");
+
+                    b.HasIndex("TenantId", "ActorUserId", "OccurredAt", "Id");
 
                     b.ToTable("AuditEvents", (string)null);
                 });

@@ -207,6 +207,24 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Audit.AuditChainHead", b =>
+                {
+                    b.Property<Guid>("ChainId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ChainId");
+
+                    b.ToTable("AuditChainHeads", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -227,6 +245,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<string>("Before")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("ChainId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Hash")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
@@ -238,6 +259,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Target")
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
@@ -247,9 +271,18 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Action");
+                    b.HasIndex("ChainId", "Sequence")
+                        .IsUnique();
 
-                    b.HasIndex("TenantId", "OccurredAt");
+                    b.HasIndex("OccurredAt", "Id");
+
+                    b.HasIndex("Action", "OccurredAt", "Id");
+
+                    b.HasIndex("TenantId", "OccurredAt", "Id");
+
+                    b.HasIndex("TenantId", "Action", "OccurredAt", "Id");
+
+                    b.HasIndex("TenantId", "ActorUserId", "OccurredAt", "Id");
 
                     b.ToTable("AuditEvents", (string)null);
                 });
