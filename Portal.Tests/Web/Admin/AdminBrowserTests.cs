@@ -94,16 +94,17 @@ public sealed class AdminBrowserTests(ChromiumFixture chromium, AdminBrowserTest
         // And it answers in the chat.
         await page.GotoAsync("/chat");
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
-        var heading = page.Locator("[data-testid=conversation-heading]");
-        for (var attempt = 0; attempt < 40 && !await heading.IsVisibleAsync(); attempt++)
+        // The first message starts the conversation; typing counts once the circuit is live (Send comes alive then).
+        var input = page.Locator("textarea[data-testid=input]");
+        var send = page.Locator("[data-testid=send]");
+        for (var attempt = 0; attempt < 40 && !await send.IsEnabledAsync(); attempt++)
         {
-            await page.ClickAsync("[data-testid=new-conversation]");
+            await input.FillAsync("");
+            await input.FillAsync("Hello, tiny model.");
             await page.WaitForTimeoutAsync(250);
         }
 
-        var input = page.Locator("[data-testid=input]").Locator("xpath=descendant-or-self::textarea").First;
-        await input.FillAsync("Hello, tiny model.");
-        await page.ClickAsync("[data-testid=send]");
+        await send.ClickAsync();
         var answer = page.Locator("[data-testid=message][data-role=assistant]").Last;
         await answer.Locator("[data-testid=figures]").WaitForAsync(); // shown once the answer is finished
         Assert.Equal(0, await answer.Locator("[data-testid=error]").CountAsync());
