@@ -59,13 +59,12 @@ public sealed class AdminBrowserTests(ChromiumFixture chromium, AdminBrowserTest
         // Upload through the page: the file input, then the button (which works once the circuit is live).
         await page.GotoAsync("/admin/models");
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
-        // The circuit re-renders the prerendered form when it starts (a file chosen before that is lost),
-        // so choose and click until the upload is under way.
+        // Choosing a file starts the upload, once the circuit has attached the drop zone (a file chosen
+        // before that is lost), so choose until the upload is under way.
         var started = page.Locator(".upload-progress:not([data-phase=Failed])");
         for (var attempt = 0; attempt < 40 && !await started.IsVisibleAsync(); attempt++)
         {
             await page.SetInputFilesAsync("#model-file", modelFile);
-            await page.ClickAsync("#upload-start");
             await page.WaitForTimeoutAsync(250);
         }
 

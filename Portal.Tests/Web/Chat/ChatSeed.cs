@@ -16,6 +16,10 @@ public static class ChatSeed
 
     /// <summary>Stores a conversation of the person with <paramref name="email"/> in their first workspace: one question, one answer.</summary>
     public static Task<Guid> ConversationAsync(ChatApp app, string email, string title, string answer, string question = "Show me some code.") =>
+        ConversationAsync(app, email, title, app.LongAnswerModelId, [question, answer]);
+
+    /// <summary>Stores a conversation with <paramref name="turns"/> (question, answer, question, ...) a second apart.</summary>
+    public static Task<Guid> ConversationAsync(ChatApp app, string email, string title, Guid modelId, IReadOnlyList<string> turns) =>
         app.Factory.QueryAsync(async db =>
         {
             var cancel = TestContext.Current.CancellationToken;
@@ -29,13 +33,24 @@ public static class ChatSeed
                 TenantId = membership.TenantId,
                 WorkspaceId = workspace.Id,
                 OwnerUserId = user.Id,
-                ModelEntryId = app.LongAnswerModelId,
+                ModelEntryId = modelId,
                 Title = title,
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            conversation.Messages.Add(new Message { TenantId = membership.TenantId, Role = MessageRole.User, Content = question, CreatedAt = now });
-            conversation.Messages.Add(new Message { TenantId = membership.TenantId, Role = MessageRole.Assistant, Content = answer, CompletionTokens = 42, CreatedAt = now.AddSeconds(1) });
+            for (var i = 0; i < turns.Count; i++)
+            {
+                var role = i % 2 == 0 ? MessageRole.User : MessageRole.Assistant;
+                conversation.Messages.Add(new Message
+                {
+                    TenantId = membership.TenantId,
+                    Role = role,
+                    Content = turns[i],
+                    CompletionTokens = role == MessageRole.Assistant ? 42 : 0,
+                    CreatedAt = now.AddSeconds(i - turns.Count),
+                });
+            }
+
             db.Conversations.Add(conversation);
             await db.SaveChangesAsync(cancel);
             return conversation.Id;

@@ -24,6 +24,7 @@ export function attachComposer(textarea, dotnet) {
         textarea.addEventListener('input', grow);
         grow();
     }
+    textarea.dataset.keys = 'ready';
 }
 
 export function focus(element) {
