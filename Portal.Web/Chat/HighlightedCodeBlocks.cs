@@ -64,13 +64,20 @@ public sealed class HighlightedCodeBlocks : IMarkdownExtension
             renderer.WriteLine("</code></pre></div>");
         }
 
-        // ColorCode wraps its spans in <div><pre>…</pre></div>; only the spans go into our block.
+        // ColorCode wraps its spans in <div><pre>\n…\n</pre></div>; only the spans go into our block.
         private static string Highlight(string code, ILanguage language)
         {
             var html = new HtmlClassFormatter().GetHtmlString(code, language);
             var start = html.IndexOf("<pre>", StringComparison.Ordinal);
             var end = html.LastIndexOf("</pre>", StringComparison.Ordinal);
-            return start >= 0 && end > start ? html[(start + 5)..end].TrimEnd('\n', '\r') : html;
+            if (start < 0 || end <= start)
+            {
+                return html;
+            }
+
+            var inner = html[(start + 5)..end];
+            inner = inner.StartsWith("\r\n", StringComparison.Ordinal) ? inner[2..] : inner.StartsWith('\n') ? inner[1..] : inner;
+            return inner.TrimEnd('\n', '\r');
         }
     }
 }

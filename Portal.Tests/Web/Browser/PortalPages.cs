@@ -45,11 +45,14 @@ public static class PortalPages
     public static Task<IPage> SignedInAdminAsync(IBrowser browser, string baseUrl, ViewportSize viewport, bool dark = false) =>
         SignedInAsync(browser, baseUrl, viewport, PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword, dark);
 
-    /// <summary>Goes to <paramref name="path"/> and waits until the circuit is live and the page has settled.</summary>
+    /// <summary>
+    /// Goes to <paramref name="path"/> and waits until the circuit is live (the layout marks the document
+    /// once its first interactive render ran, so clicks are handled) and the page has settled.
+    /// </summary>
     public static async Task OpenAsync(IPage page, string path)
     {
         await page.GotoAsync(path);
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await page.Locator("html[data-circuit=live]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
     }
 

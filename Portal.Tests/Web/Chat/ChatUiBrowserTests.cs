@@ -114,19 +114,15 @@ public sealed class ChatUiBrowserTests(ChromiumFixture chromium, ChatApp app) : 
         await PortalPages.OpenAsync(page, $"chat/{id}");
         await page.Locator("[data-testid=message]").Nth(3).WaitForAsync();
 
-        var first = page.Locator("[data-testid=message][data-role=user]").First;
-        for (var attempt = 0; attempt < 40 && !await page.Locator("[data-testid=edit-box]").IsVisibleAsync(); attempt++)
-        {
-            await first.Locator("[data-testid=edit]").ClickAsync(); // counts once the circuit handles it
-            await page.WaitForTimeoutAsync(250);
-        }
+        await page.Locator("[data-testid=message][data-role=user]").First.Locator("[data-testid=edit]").ClickAsync();
 
         Assert.Equal("Sending replaces this message and every turn after it with a new answer.", (await page.Locator("[data-testid=edit-note]").InnerTextAsync()).Trim());
         await page.FillAsync("[data-testid=edit-text]", "Edited question");
         await page.ClickAsync("[data-testid=edit-send]");
 
         // As stated: one turn is left, the edited question with a new answer.
-        await page.Locator("[data-testid=message][data-role=assistant] [data-testid=figures]").WaitForAsync();
+        await page.WaitForFunctionAsync(
+            "() => document.querySelectorAll('[data-testid=message]').length === 2 && document.querySelector('[data-testid=message][data-role=assistant] [data-testid=figures]') !== null");
         var shown = await page.Locator("[data-testid=message] [data-testid=content]").AllInnerTextsAsync();
         Assert.Equal(2, shown.Count);
         Assert.Equal("Edited question", shown[0].Trim());
