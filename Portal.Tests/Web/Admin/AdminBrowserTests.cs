@@ -29,6 +29,8 @@ public sealed class AdminBrowserTests(ChromiumFixture chromium, AdminBrowserTest
         public PortalAppFactory App { get; } = new(new Dictionary<string, string?>
         {
             ["Portal:Models:CreateTestModelWhenEmpty"] = "false",
+            // One thread: the test machine's cores are shared, and llama.cpp's threads spin on a busy one.
+            ["Inference:Threads"] = "1",
         });
 
         public string BaseUrl { get; private set; } = "";

@@ -45,6 +45,7 @@ public sealed class AccessibilityBrowserTests(ChromiumFixture chromium, ChatApp 
             }
 
             failures.AddRange(await SeriousViolationsAsync(page, path));
+            await PortalPages.ScreenshotAsync(page, $"axe-{(dark ? "dark" : "light")}-{(path.StartsWith("chat/", StringComparison.Ordinal) ? "chat-conversation" : path.Replace('/', '-'))}");
         }
 
         Assert.True(failures.Count == 0, $"axe-core ({(dark ? "dark" : "light")} theme):\n" + string.Join("\n", failures));

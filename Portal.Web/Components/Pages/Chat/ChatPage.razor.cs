@@ -293,7 +293,8 @@ public sealed partial class ChatPage : IDisposable
     /// </summary>
     private async Task EditAsync((ChatMessageItem Item, string Text) edit)
     {
-        if (edit.Item.Id is not { } messageId || running is not null || conversation is null)
+        var index = messages.IndexOf(edit.Item);
+        if (edit.Item.Id is not { } messageId || index < 0 || running is not null || conversation is null)
         {
             return;
         }
@@ -309,7 +310,6 @@ public sealed partial class ChatPage : IDisposable
             return;
         }
 
-        var index = messages.IndexOf(edit.Item);
         var shown = messages[index..];
         messages.RemoveRange(index, messages.Count - index);
         if (!await SendAsync(edit.Text))
