@@ -61,6 +61,16 @@ public sealed class PageLayoutBrowserTests(ChromiumFixture chromium, ChatApp app
             await PortalPages.ScreenshotAsync(page, name);
             await AssertFitsAsync(page, path);
         }
+
+        // A model's details and settings open in a side panel that fits the screen too.
+        await PortalPages.OpenAsync(page, "admin/models");
+        await page.Locator(".model-details").First.ClickAsync();
+        await page.Locator("[data-testid=model-facts]").WaitForAsync();
+        await PortalPages.ScreenshotAsync(page, "admin-models-details");
+        await AssertFitsAsync(page, "model details panel");
+        Assert.True(await PortalPages.InViewportAsync(page.Locator("[data-testid=side-panel-close]")), "The panel's close button is off screen.");
+        await page.Keyboard.PressAsync("Escape");
+        await page.Locator("[data-testid=side-panel]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
     }
 
     private static async Task AssertFitsAsync(IPage page, string what) =>

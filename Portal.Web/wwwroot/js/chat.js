@@ -35,9 +35,14 @@ export function focus(element) {
 // "jump to latest" button appears and takes them back (and following resumes).
 export function followMessages(scroller, jump) {
     let following = true;
+    let pinnedTop = 0; // where the last scroll to the end left the view
     const nearEnd = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
     const show = visible => { jump.classList.toggle('show', visible); };
-    const toEnd = () => { scroller.scrollTop = scroller.scrollHeight; };
+    const toEnd = () => {
+        scroller.scrollTop = scroller.scrollHeight;
+        pinnedTop = scroller.scrollTop;
+    };
+    const follow = () => { following = true; toEnd(); show(false); };
 
     show(false);
     scroller.addEventListener('scroll', () => {
@@ -47,18 +52,18 @@ export function followMessages(scroller, jump) {
         }
     }, { passive: true });
     new MutationObserver(() => {
+        // Text may arrive before the scroll event of a person's scroll up: the position tells.
+        if (following && scroller.scrollTop < pinnedTop - 2) {
+            following = false;
+        }
         if (following) {
             toEnd();
         } else if (!nearEnd()) {
             show(true);
         }
     }).observe(scroller, { childList: true, subtree: true, characterData: true });
-    jump.addEventListener('click', () => {
-        following = true;
-        toEnd();
-        show(false);
-    });
-    scroller.portalFollow = () => { following = true; toEnd(); show(false); };
+    jump.addEventListener('click', follow);
+    scroller.portalFollow = follow;
     toEnd();
 }
 
