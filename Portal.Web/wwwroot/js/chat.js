@@ -27,10 +27,6 @@ export function attachComposer(textarea, dotnet) {
     textarea.dataset.keys = 'ready';
 }
 
-export function focus(element) {
-    element?.focus();
-}
-
 // Keeps the newest text in view while an answer streams, until the person scrolls up; then a
 // "jump to latest" button appears and takes them back (and following resumes).
 export function followMessages(scroller, jump) {
