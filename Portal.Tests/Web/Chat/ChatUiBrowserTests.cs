@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Portal.Domain.Chat;
+using Portal.Domain.Models;
 using Portal.Domain.Tenants;
 using Portal.Tests.Web.Browser;
 
@@ -139,6 +140,43 @@ public sealed class ChatUiBrowserTests(ChromiumFixture chromium, ChatApp app) : 
         await page.ReloadAsync();
         await page.Locator("[data-testid=message]").First.WaitForAsync();
         Assert.Equal(2, await page.Locator("[data-testid=message]").CountAsync());
+    }
+
+    [Fact]
+    public async Task EditEarlierMessage_RefusedWhenSent_SaysWhyAndLosesNoTurn()
+    {
+        // A tenant of its own, so that taking its grant away touches no other test.
+        var email = $"{Guid.NewGuid():N}@portal.test";
+        var user = await app.Factory.CreateLocalUserAsync(email, ChatApp.Password, TenantRoles.Member, $"Edit refusal {Guid.NewGuid():N}");
+        var tinyModel = await app.Factory.QueryAsync(db => db.ModelEntries.Where(m => m.Id != app.LongAnswerModelId).Select(m => m.Id).SingleAsync(Cancel));
+        var tenantId = await app.Factory.QueryAsync(db => db.Memberships.Where(m => m.UserId == user.Id).Select(m => m.TenantId).SingleAsync(Cancel));
+        await app.Factory.QueryAsync(db =>
+        {
+            db.ModelGrants.Add(new ModelGrant { TenantId = tenantId, ModelEntryId = tinyModel, GrantedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync(Cancel);
+        });
+        string[] turns = ["First question", "First answer", "Second question", "Second answer"];
+        var id = await ChatSeed.ConversationAsync(app, email, "Keep me", tinyModel, turns);
+        var page = await PortalPages.SignedInAsync(chromium.Browser, app.BaseAddress.ToString(), PortalPages.Desktop, email, ChatApp.Password);
+        await PortalPages.OpenAsync(page, $"chat/{id}");
+        await page.Locator("[data-testid=message]").Nth(3).WaitForAsync();
+
+        // The administrator takes the model away while the page is open; then the person edits.
+        await app.Factory.QueryAsync(async db =>
+        {
+            db.ModelGrants.RemoveRange(await db.ModelGrants.Where(g => g.TenantId == tenantId).ToListAsync(Cancel));
+            return await db.SaveChangesAsync(Cancel);
+        });
+        await page.Locator("[data-testid=message][data-role=user]").First.Locator("[data-testid=edit]").ClickAsync();
+        await page.FillAsync("[data-testid=edit-text]", "Edited question");
+        await page.ClickAsync("[data-testid=edit-send]");
+
+        var notice = page.Locator("[data-testid=notice]");
+        await notice.WaitForAsync();
+        Assert.Contains("no longer available to your tenant", await notice.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(turns, (await page.Locator("[data-testid=message] [data-testid=content]").AllInnerTextsAsync()).Select(t => t.Trim()));
+        var stored = await app.Factory.QueryAsync(db => db.Messages.Where(m => m.ConversationId == id).OrderBy(m => m.CreatedAt).Select(m => m.Content).ToListAsync(Cancel));
+        Assert.Equal(turns, stored);
     }
 
     [Fact]
