@@ -267,6 +267,42 @@ public sealed class ConversationStore(
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Removes <paramref name="messageId"/> and every message after it (editing an earlier message
+    /// replaces the turns that followed it) and returns what was removed, for <see cref="RestoreAsync"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<Message>> RemoveFromAsync(ChatCaller caller, Guid conversationId, Guid messageId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await OpenAsync(caller, cancellationToken);
+        await FindOwnedAsync(db, caller, conversationId, cancellationToken);
+        var messages = await db.Messages.Where(m => m.ConversationId == conversationId).ToListAsync(cancellationToken);
+        messages = [.. messages.OrderBy(m => m.CreatedAt).ThenBy(m => m.Role)];
+        var index = messages.FindIndex(m => m.Id == messageId);
+        if (index < 0 || messages[index].Role != MessageRole.User)
+        {
+            throw new ChatRequestException("That message is no longer in this conversation; reload it.");
+        }
+
+        var removed = messages[index..];
+        db.Messages.RemoveRange(removed);
+        await db.SaveChangesAsync(cancellationToken);
+        return removed;
+    }
+
+    /// <summary>Puts back messages <see cref="RemoveFromAsync"/> took out, when the edit could not be sent.</summary>
+    public async Task RestoreAsync(ChatCaller caller, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        await using var db = await OpenAsync(caller, cancellationToken);
+        foreach (var message in messages)
+        {
+            await FindOwnedAsync(db, caller, message.ConversationId, cancellationToken);
+            db.Messages.Add(message);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     internal static async Task<Conversation> FindOwnedAsync(PortalDbContext db, ChatCaller caller, Guid conversationId, CancellationToken cancellationToken) =>
         await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId && c.OwnerUserId == caller.UserId, cancellationToken)
             ?? throw new ConversationNotFoundException();

@@ -16,6 +16,7 @@ public sealed class MarkdownRenderer
         .UseAutoLinks()
         .UseTaskLists()
         .DisableHtml()
+        .Use<HighlightedCodeBlocks>()
         .Build();
 
     public string ToSafeHtml(string? markdown)
@@ -36,6 +37,7 @@ public sealed class MarkdownRenderer
         sanitizer.AllowedTags.Remove("input");
         sanitizer.AllowedTags.Add("input"); // task-list check boxes only; sanitizer drops their handlers
         sanitizer.AllowedAttributes.Add("class");
+        sanitizer.AllowedAttributes.Add("aria-label"); // the code blocks' copy buttons
         sanitizer.PostProcessNode += (_, e) =>
         {
             if (e.Node is AngleSharp.Dom.IElement { TagName: "A" } link)

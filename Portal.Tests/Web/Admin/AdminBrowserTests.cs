@@ -29,6 +29,8 @@ public sealed class AdminBrowserTests(ChromiumFixture chromium, AdminBrowserTest
         public PortalAppFactory App { get; } = new(new Dictionary<string, string?>
         {
             ["Portal:Models:CreateTestModelWhenEmpty"] = "false",
+            // One thread: the test machine's cores are shared, and llama.cpp's threads spin on a busy one.
+            ["Inference:Threads"] = "1",
         });
 
         public string BaseUrl { get; private set; } = "";
@@ -59,13 +61,12 @@ public sealed class AdminBrowserTests(ChromiumFixture chromium, AdminBrowserTest
         // Upload through the page: the file input, then the button (which works once the circuit is live).
         await page.GotoAsync("/admin/models");
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
-        // The circuit re-renders the prerendered form when it starts (a file chosen before that is lost),
-        // so choose and click until the upload is under way.
+        // Choosing a file starts the upload, once the circuit has attached the drop zone (a file chosen
+        // before that is lost), so choose until the upload is under way.
         var started = page.Locator(".upload-progress:not([data-phase=Failed])");
         for (var attempt = 0; attempt < 40 && !await started.IsVisibleAsync(); attempt++)
         {
             await page.SetInputFilesAsync("#model-file", modelFile);
-            await page.ClickAsync("#upload-start");
             await page.WaitForTimeoutAsync(250);
         }
 
@@ -94,16 +95,17 @@ public sealed class AdminBrowserTests(ChromiumFixture chromium, AdminBrowserTest
         // And it answers in the chat.
         await page.GotoAsync("/chat");
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
-        var heading = page.Locator("[data-testid=conversation-heading]");
-        for (var attempt = 0; attempt < 40 && !await heading.IsVisibleAsync(); attempt++)
+        // The first message starts the conversation; typing counts once the circuit is live (Send comes alive then).
+        var input = page.Locator("textarea[data-testid=input]");
+        var send = page.Locator("[data-testid=send]");
+        for (var attempt = 0; attempt < 40 && !await send.IsEnabledAsync(); attempt++)
         {
-            await page.ClickAsync("[data-testid=new-conversation]");
+            await input.FillAsync("");
+            await input.FillAsync("Hello, tiny model.");
             await page.WaitForTimeoutAsync(250);
         }
 
-        var input = page.Locator("[data-testid=input]").Locator("xpath=descendant-or-self::textarea").First;
-        await input.FillAsync("Hello, tiny model.");
-        await page.ClickAsync("[data-testid=send]");
+        await send.ClickAsync();
         var answer = page.Locator("[data-testid=message][data-role=assistant]").Last;
         await answer.Locator("[data-testid=figures]").WaitForAsync(); // shown once the answer is finished
         Assert.Equal(0, await answer.Locator("[data-testid=error]").CountAsync());

@@ -20,12 +20,12 @@ public sealed class ChatBrowserTests(ChromiumFixture chromium, ChatApp app) : IC
         await page.GotoAsync("chat");
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
 
-        // The model picker offers the loaded long-answer test model first; start a conversation with it.
-        await ClickUntilAsync(page, "[data-testid=new-conversation]", () => Task.FromResult(page.Url.Contains("/chat/", StringComparison.Ordinal)));
+        // The model picker offers the loaded long-answer test model first; the first message starts a conversation with it.
         await page.Locator("[data-testid=test-model-warning]").WaitForAsync();
         var input = page.Locator("textarea[data-testid=input]");
         await FillUntilEnabledAsync(page, input, "Tell me a long story about llamas.");
         await page.ClickAsync("[data-testid=send]");
+        await page.WaitForURLAsync(url => url.Contains("/chat/", StringComparison.Ordinal), ChromiumFixture.UrlCommitted);
 
         var answer = page.Locator("[data-testid=message][data-role=assistant]").Last;
         await answer.Locator("[data-testid=state][data-state=streaming]").WaitForAsync();
@@ -101,18 +101,6 @@ public sealed class ChatBrowserTests(ChromiumFixture chromium, ChatApp app) : IC
         await page.ClickAsync("form.signin-form button[type=submit]");
         await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal), ChromiumFixture.UrlCommitted);
         return page;
-    }
-
-    /// <summary>A click counts only once the circuit handles it; retry until <paramref name="done"/>.</summary>
-    private static async Task ClickUntilAsync(IPage page, string selector, Func<Task<bool>> done)
-    {
-        for (var attempt = 0; attempt < 60 && !await done(); attempt++)
-        {
-            await page.ClickAsync(selector);
-            await page.WaitForTimeoutAsync(250);
-        }
-
-        Assert.True(await done(), $"Clicking {selector} had no effect.");
     }
 
     /// <summary>Typing counts only once the circuit handles it: the send button comes alive then.</summary>

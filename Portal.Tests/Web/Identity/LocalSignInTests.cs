@@ -115,7 +115,7 @@ public sealed class LocalSignInTests(LocalSignInTests.Fixture fixture) : IClassF
         Assert.StartsWith("/account/access-denied", admin.Headers.Location?.PathAndQuery(), StringComparison.Ordinal);
         var denied = await browser.GetPageAsync(admin.Headers.Location!.PathAndQuery());
         Assert.Contains("Access denied", denied, StringComparison.Ordinal);
-        Assert.Contains("Pick a conversation, or start a new one.", chat, StringComparison.Ordinal);
+        Assert.Contains("What can I help with?", chat, StringComparison.Ordinal);
     }
 
     [Fact]

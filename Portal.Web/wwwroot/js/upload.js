@@ -105,3 +105,29 @@ export async function upload(input, dotnet, expectedSha256) {
         await dotnet.invokeMethodAsync('OnFailed', error.message || String(error));
     }
 }
+
+// A drop zone over the file input: a dropped file becomes the input's file, and a file chosen either way
+// starts the upload through the .NET component (OnFileChosen).
+export function attachDropZone(zone, input, dotnet) {
+    const over = on => zone.classList.toggle('over', on);
+    zone.addEventListener('dragover', event => {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'copy';
+        over(true);
+    });
+    zone.addEventListener('dragleave', () => over(false));
+    zone.addEventListener('drop', event => {
+        event.preventDefault();
+        over(false);
+        if (input.disabled || !event.dataTransfer.files.length) {
+            return;
+        }
+        input.files = event.dataTransfer.files;
+        dotnet.invokeMethodAsync('OnFileChosen');
+    });
+    input.addEventListener('change', () => {
+        if (input.files.length) {
+            dotnet.invokeMethodAsync('OnFileChosen');
+        }
+    });
+}

@@ -28,12 +28,16 @@ public sealed partial class ChatPage : IDisposable
     private Guid workspaceId;
     private Guid? newModelId;
     private string? search;
-    private string input = "";
     private string? notice;
     private bool notFound;
     private bool runningElsewhere;
     private int omittedMessages;
     private PolicySummary? policy;
+    private bool drawerOpen;
+    private bool scrollToEndPending;
+    private ElementReference scroller;
+    private ElementReference jumpButton;
+    private IJSObjectReference? chatModule;
 
     /// <summary>The answer this page is streaming in the open conversation.</summary>
     private ChatMessageItem? running;
@@ -59,6 +63,20 @@ public sealed partial class ChatPage : IDisposable
     [Inject]
     private IJSRuntime JS { get; set; } = default!;
 
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
+
+    /// <summary>The model that would answer: the open conversation's, or the one picked for a new chat.</summary>
+    private ModelChoice? ActiveModel => conversation is null ? models.FirstOrDefault(m => m.Id == newModelId) : currentModel;
+
+    /// <summary>Why nothing can be sent now, said where the person types; null when a message can go.</summary>
+    private string? BlockedReason =>
+        models.Count == 0 && conversation is null ? "No model is granted to your tenant yet. Ask an administrator to grant one."
+        : runningElsewhere ? "An answer is being written in this conversation in another window; reload when it ends."
+        : conversation is not null && currentModel is null ? "The model of this conversation is no longer available to your tenant; start a new chat."
+        : ActiveModel is { IsLoaded: false } model ? $"The model '{model.Name}' is not loaded at the moment; ask an administrator to load it."
+        : null;
+
     protected override async Task OnInitializedAsync()
     {
         caller = ChatCaller.From((await AuthenticationState).User);
@@ -81,10 +99,38 @@ public sealed partial class ChatPage : IDisposable
             return;
         }
 
+        drawerOpen = false;
+        if (ConversationId is { } id && conversation?.Id == id)
+        {
+            // The conversation this page just created for its first message: it is open already.
+            return;
+        }
+
         running = null;
         omittedMessages = 0;
         await LoadConversationAsync();
         await RefreshListAsync();
+        scrollToEndPending = true;
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (caller is null)
+        {
+            return;
+        }
+
+        if (chatModule is null)
+        {
+            chatModule = await JS.InvokeAsync<IJSObjectReference>("import", "./js/chat.js");
+            await chatModule.InvokeVoidAsync("followMessages", scroller, jumpButton);
+        }
+        else if (scrollToEndPending)
+        {
+            await chatModule.InvokeVoidAsync("scrollToEnd", scroller);
+        }
+
+        scrollToEndPending = false;
     }
 
     private async Task LoadConversationAsync()
@@ -114,7 +160,29 @@ public sealed partial class ChatPage : IDisposable
         runningElsewhere = Generations.IsGenerating(id);
     }
 
-    private async Task RefreshListAsync() => conversations = await Store.ListAsync(caller!, workspaceId, search);
+    private async Task RefreshListAsync()
+    {
+        conversations = await Store.ListAsync(caller!, workspaceId, search);
+
+        // The first message titles a new conversation on the server; show the title here as well.
+        if (conversation is not null && conversations.FirstOrDefault(c => c.Id == conversation.Id) is { } listed)
+        {
+            conversation.Title = listed.Title;
+        }
+    }
+
+    private string ModelName(Guid? id) =>
+        id is null ? "" : models.FirstOrDefault(m => m.Id == id)?.Name ?? "(a model no longer available)";
+
+    private void OpenDrawer() => drawerOpen = true;
+
+    private void CloseDrawer() => drawerOpen = false;
+
+    private void NewChat()
+    {
+        drawerOpen = false;
+        Navigation.NavigateTo("chat");
+    }
 
     private async Task SelectWorkspaceAsync(Guid id)
     {
@@ -128,21 +196,26 @@ public sealed partial class ChatPage : IDisposable
         await RefreshListAsync();
     }
 
-    private async Task NewConversationAsync()
+    /// <summary>A new chat's first message creates its conversation, with the picked model, in the chosen workspace.</summary>
+    private async Task<bool> CreateConversationAsync()
     {
         if (newModelId is not { } modelId)
         {
-            return;
+            notice = "Pick a model first.";
+            return false;
         }
 
         try
         {
-            var created = await Store.CreateAsync(caller!, workspaceId, modelId);
-            Navigation.NavigateTo($"chat/{created.Id}");
+            conversation = await Store.CreateAsync(caller!, workspaceId, modelId);
+            currentModel = models.FirstOrDefault(m => m.Id == modelId);
+            messages = [];
+            return true;
         }
         catch (ChatRequestException ex)
         {
             notice = ex.Message;
+            return false;
         }
     }
 
@@ -189,30 +262,77 @@ public sealed partial class ChatPage : IDisposable
         await RefreshListAsync();
     }
 
-    private async Task SendAsync()
+    private async Task<bool> SendAsync(string text)
     {
-        var text = input;
+        var isNew = conversation is null;
+        if (isNew && !await CreateConversationAsync())
+        {
+            return false;
+        }
+
         var answer = new ChatMessageItem { Role = MessageRole.Assistant, State = GenerationState.Queued };
         var question = new ChatMessageItem { Role = MessageRole.User, Content = text.Trim() };
-        if (await StartAsync(text, answer, question))
+        if (await StartAsync(text, answer) is not { } started)
         {
-            messages.Add(question);
-            messages.Add(answer);
-            input = "";
+            return false;
+        }
+
+        question.Id = started.UserMessageId;
+        ShowInputPolicy(started, question);
+        messages.Add(question);
+        messages.Add(answer);
+        if (isNew)
+        {
+            await RefreshListAsync();
+            Navigation.NavigateTo($"chat/{conversation!.Id}");
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Edit and send again: the message and every turn after it are replaced (no branches are kept).
+    /// If the new answer cannot start, the removed turns are put back, so nothing is lost.
+    /// </summary>
+    private async Task EditAsync((ChatMessageItem Item, string Text) edit)
+    {
+        var index = messages.IndexOf(edit.Item);
+        if (edit.Item.Id is not { } messageId || index < 0 || running is not null || conversation is null)
+        {
+            return;
+        }
+
+        IReadOnlyList<Message> removed;
+        try
+        {
+            removed = await Store.RemoveFromAsync(caller!, conversation.Id, messageId);
+        }
+        catch (ChatRequestException ex)
+        {
+            notice = ex.Message;
+            return;
+        }
+
+        var shown = messages[index..];
+        messages.RemoveRange(index, messages.Count - index);
+        if (!await SendAsync(edit.Text))
+        {
+            await Store.RestoreAsync(caller!, removed);
+            messages.AddRange(shown);
         }
     }
 
     private async Task RegenerateAsync(ChatMessageItem item)
     {
         var answer = new ChatMessageItem { Role = MessageRole.Assistant, State = GenerationState.Queued };
-        if (await StartAsync(null, answer))
+        if (await StartAsync(null, answer) is not null)
         {
             messages.Remove(item);
             messages.Add(answer);
         }
     }
 
-    private async Task<bool> StartAsync(string? text, ChatMessageItem answer, ChatMessageItem? question = null)
+    private async Task<GenerationStarted?> StartAsync(string? text, ChatMessageItem answer)
     {
         notice = null;
         try
@@ -221,21 +341,20 @@ public sealed partial class ChatPage : IDisposable
             var started = await Generations.StartAsync(caller!, conversation!.Id, text, new PageSink(this, answer), pageLifetime.Token);
             answer.State = answer.State == GenerationState.Queued ? started.State : answer.State;
             omittedMessages = started.OmittedMessages;
-            ShowInputPolicy(started, question);
-            return true;
+            return started;
         }
         catch (ChatRequestException ex)
         {
             running = null;
             notice = ex.Message;
-            return false;
+            return null;
         }
     }
 
     /// <summary>The question as the model read it (personal data redacted), with what the policy did to it.</summary>
-    private static void ShowInputPolicy(GenerationStarted started, ChatMessageItem? question)
+    private static void ShowInputPolicy(GenerationStarted started, ChatMessageItem question)
     {
-        if (question is not null && started.UserText is { } text)
+        if (started.UserText is { } text)
         {
             question.Content = text;
             question.PolicyActions = started.InputActions ?? [];
@@ -257,6 +376,7 @@ public sealed partial class ChatPage : IDisposable
     {
         pageLifetime.Cancel();
         pageLifetime.Dispose();
+        _ = chatModule?.DisposeAsync().AsTask().ContinueWith(_ => { }, TaskScheduler.Default); // the circuit may be gone already
     }
 
     /// <summary>Takes one answer's frames into the page, on the circuit's dispatcher.</summary>
