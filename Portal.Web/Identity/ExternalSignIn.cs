@@ -55,11 +55,15 @@ public sealed partial class ExternalSignIn(
 
         user.DisplayName = identity.DisplayName;
         user.Email = identity.Email;
-        var (tenantRoles, isPlatformAdmin) = MapRoles(identity.Roles);
 
-        // The provider's app roles are the source of truth for platform administration.
-        user.IsPlatformAdmin = isPlatformAdmin;
-        await EnsureMembershipsAsync(user, matched, tenantRoles, now, cancellationToken);
+        // Platform rights never come from a token (every directory assigns its own app roles): only the
+        // configured bootstrap list grants them here, and nothing here ever takes them away.
+        if (options.Value.IsConfiguredPlatformAdmin(identity))
+        {
+            user.IsPlatformAdmin = true;
+        }
+
+        await EnsureMembershipsAsync(user, matched, MapTenantRoles(identity.Roles), now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
         var session = await sessions.CreateAsync(user.Id, matched[0].PortalTenantId, identity.Scheme, cancellationToken);
@@ -74,9 +78,9 @@ public sealed partial class ExternalSignIn(
     }
 
     /// <summary>
-    /// One membership per mapped tenant. Tenant roles from the token replace the stored ones when the
-    /// token carries any; otherwise a new membership gets the mapping's default roles and an existing
-    /// one keeps what an admin gave it.
+    /// One membership per mapped tenant (token roles reach only these). Tenant roles from the token
+    /// replace the stored ones when the token carries any, unless a portal admin has set the member's
+    /// roles in the portal; a new membership without token roles gets the mapping's default roles.
     /// </summary>
     private async Task EnsureMembershipsAsync(
         User user, List<ExternalTenantMapping> matched, TenantRoles tokenRoles, DateTimeOffset now, CancellationToken cancellationToken)
@@ -98,35 +102,25 @@ public sealed partial class ExternalSignIn(
                     CreatedAt = now,
                 });
             }
-            else if (tokenRoles != TenantRoles.None)
+            else if (tokenRoles != TenantRoles.None && !membership.RolesSetInPortal)
             {
                 membership.Roles = tokenRoles;
             }
         }
     }
 
-    private (TenantRoles TenantRoles, bool IsPlatformAdmin) MapRoles(IReadOnlyList<string> appRoles)
+    private TenantRoles MapTenantRoles(IReadOnlyList<string> appRoles)
     {
         var tenantRoles = TenantRoles.None;
-        var platformAdmin = false;
         foreach (var appRole in appRoles)
         {
-            if (!options.Value.RoleMap.TryGetValue(appRole, out var portalRole))
-            {
-                continue;
-            }
-
-            if (portalRole == PortalRoles.PlatformAdmin)
-            {
-                platformAdmin = true;
-            }
-            else if (Enum.TryParse<TenantRoles>(portalRole, out var role))
+            if (options.Value.RoleMap.TryGetValue(appRole, out var portalRole) && Enum.TryParse<TenantRoles>(portalRole, out var role))
             {
                 tenantRoles |= role;
             }
         }
 
-        return (tenantRoles, platformAdmin);
+        return tenantRoles;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in through {Scheme} refused: directory tenant {ExternalTenantId} is not mapped to a portal tenant")]

@@ -39,6 +39,17 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task Start_RoleMapNamesPlatformAdmin_StopsBecausePlatformRightsNeverComeFromATokenRole()
+    {
+        await using var app = new PortalAppFactory(new Dictionary<string, string?> { ["Portal:ExternalSignIn:RoleMap:Portal.Root"] = "PlatformAdmin" });
+
+        var error = Assert.ThrowsAny<Exception>(app.StartServer);
+
+        Assert.Contains("Portal:ExternalSignIn:RoleMap:Portal.Root is 'PlatformAdmin'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Portal:ExternalSignIn:PlatformAdmins", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_EmptyDatabase_CreatesOneAdminWhosePasswordIsOnlyHashed()
     {
         await using var app = new PortalAppFactory();

@@ -637,6 +637,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Property<int>("Roles")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("RolesSetInPortal")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("TenantId")
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");

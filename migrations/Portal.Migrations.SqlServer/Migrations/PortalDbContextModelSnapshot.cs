@@ -639,6 +639,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<int>("Roles")
                         .HasColumnType("int");
 
+                    b.Property<bool>("RolesSetInPortal")
+                        .HasColumnType("bit");
+
                     b.Property<Guid>("TenantId")
                         .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");

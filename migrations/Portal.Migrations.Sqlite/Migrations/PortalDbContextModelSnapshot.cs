@@ -626,6 +626,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<int>("Roles")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("RolesSetInPortal")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("TenantId")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
