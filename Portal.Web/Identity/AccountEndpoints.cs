@@ -22,11 +22,8 @@ public static class AccountEndpoints
         return endpoints;
     }
 
-    /// <summary>Only a path on this site: never an open redirect to somewhere else.</summary>
-    public static string SafeReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && (returnUrl.Length == 1 || returnUrl[1] is not ('/' or '\\'))
-            ? returnUrl
-            : "/";
+    /// <summary>Only a path on this site: never an open redirect to somewhere else (<see cref="LocalReturnUrl"/>).</summary>
+    public static string SafeReturnUrl(string? returnUrl) => LocalReturnUrl.OrRoot(returnUrl);
 
     private static async Task<IResult> SignInLocalAsync(
         [FromForm] string? email,

@@ -190,6 +190,17 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
         Assert.Equal(TenantRoles.Member, after.Roles);
     }
 
+    /// <summary>Finding 4: a tab after the first slash used to survive the check and end in the Location header.</summary>
+    [Fact]
+    public async Task EntraSignIn_ReturnUrlWithControlCharacter_EndsOnThisSite()
+    {
+        fixture.Authority.SignInAs(new LocalOidcSubject(HomeDirectory, Guid.NewGuid().ToString(), "Redirected") { Roles = ["Portal.Member"] });
+
+        using var done = await SignInThroughAuthorityAsync(NewBrowser(), Portal.Web.Identity.AuthenticationExtensions.EntraScheme, "/\t/evil.example");
+
+        Assert.Equal("/", done.Headers.Location?.OriginalString);
+    }
+
     [Fact]
     public async Task EntraSignIn_UnmappedDirectory_RefusedWithReasonAndNothingStored()
     {
