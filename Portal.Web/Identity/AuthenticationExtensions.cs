@@ -180,17 +180,24 @@ public static class AuthenticationExtensions
     {
         var tenantId = principal.GetTenantId();
         var objectId = principal.GetObjectId();
-        if (string.IsNullOrEmpty(tenantId) || string.IsNullOrEmpty(objectId))
+        var issuer = IssuerOf(principal, "oid");
+        if (string.IsNullOrEmpty(tenantId) || string.IsNullOrEmpty(objectId) || string.IsNullOrEmpty(issuer))
         {
             return null;
         }
 
+        // preferred_username is whatever the directory lets people type: shown, never trusted. Entra says
+        // an e-mail is verified through its optional claim xms_edov (e-mail domain owner verified).
+        // Identity.Web renames "email" to the long claim type.
+        var email = principal.FindFirst("email")?.Value ?? principal.FindFirst(ClaimTypes.Email)?.Value;
         return new ExternalIdentity(
             EntraScheme,
+            issuer,
             tenantId,
             objectId,
             principal.FindFirst("name")?.Value ?? objectId,
-            principal.FindFirst("preferred_username")?.Value,
+            email ?? principal.FindFirst("preferred_username")?.Value,
+            email is not null && IsTrue(principal, "xms_edov"),
             Values(principal, "roles", ClaimTypes.Role),
             Values(principal, "groups"));
     }
@@ -198,23 +205,44 @@ public static class AuthenticationExtensions
     private static ExternalIdentity? ReadGenericIdentity(ClaimsPrincipal principal, GenericOidcOptions oidc)
     {
         var subject = principal.FindFirst("sub");
-        var tenantId = string.IsNullOrEmpty(oidc.TenantClaim)
-            ? principal.FindFirst("iss")?.Value ?? subject?.Issuer
-            : principal.FindFirst(oidc.TenantClaim)?.Value;
-        if (subject is null || string.IsNullOrEmpty(tenantId))
+        var issuer = IssuerOf(principal, "sub");
+        if (subject is null || string.IsNullOrEmpty(issuer))
         {
             return null;
         }
 
+        // A configured tenant claim narrows the issuer; its value alone is never trusted as a directory id.
+        var directory = issuer;
+        if (!string.IsNullOrEmpty(oidc.TenantClaim))
+        {
+            var claimed = principal.FindFirst(oidc.TenantClaim)?.Value;
+            if (string.IsNullOrEmpty(claimed))
+            {
+                return null;
+            }
+
+            directory = $"{issuer}#{claimed}";
+        }
+
+        var email = principal.FindFirst("email")?.Value;
         return new ExternalIdentity(
             OidcScheme,
-            tenantId,
+            issuer,
+            directory,
             subject.Value,
             principal.FindFirst("name")?.Value ?? principal.FindFirst("preferred_username")?.Value ?? subject.Value,
-            principal.FindFirst("email")?.Value,
+            email,
+            email is not null && IsTrue(principal, "email_verified"),
             Values(principal, oidc.RoleClaim),
             Values(principal, oidc.GroupsClaim));
     }
+
+    /// <summary>The validated token's issuer: its "iss" claim, which the handler's claim actions drop, or the issuer it stamped on every claim.</summary>
+    private static string? IssuerOf(ClaimsPrincipal principal, string subjectClaim) =>
+        principal.FindFirst("iss")?.Value ?? principal.FindFirst(subjectClaim)?.Issuer;
+
+    private static bool IsTrue(ClaimsPrincipal principal, string claimType) =>
+        principal.FindFirst(claimType)?.Value is { } value && (bool.TryParse(value, out var on) ? on : value == "1");
 
     private static List<string> Values(ClaimsPrincipal principal, params string[] claimTypes) =>
         claimTypes.SelectMany(principal.FindAll).Select(c => c.Value).Distinct(StringComparer.Ordinal).ToList();

@@ -38,7 +38,7 @@ public sealed partial class ExternalSignIn(
         }
 
         var user = await db.PortalUsers.SingleOrDefaultAsync(
-            u => u.ExternalTenantId == identity.TenantId && u.ExternalObjectId == identity.ObjectId, cancellationToken)
+            u => u.ExternalScheme == identity.Scheme && u.ExternalIssuer == identity.Issuer && u.ExternalObjectId == identity.ObjectId, cancellationToken)
             ?? await Admin.ExternalPreRegistration.ClaimAsync(db, identity, cancellationToken);
         if (user is { IsDisabled: true })
         {
@@ -48,7 +48,15 @@ public sealed partial class ExternalSignIn(
         var now = time.GetUtcNow();
         if (user is null)
         {
-            user = new User { DisplayName = identity.DisplayName, ExternalTenantId = identity.TenantId, ExternalObjectId = identity.ObjectId, CreatedAt = now };
+            user = new User
+            {
+                DisplayName = identity.DisplayName,
+                ExternalTenantId = identity.TenantId,
+                ExternalObjectId = identity.ObjectId,
+                ExternalScheme = identity.Scheme,
+                ExternalIssuer = identity.Issuer,
+                CreatedAt = now,
+            };
             db.PortalUsers.Add(user);
             LogFirstSignIn(identity.Scheme, identity.TenantId, identity.ObjectId);
         }

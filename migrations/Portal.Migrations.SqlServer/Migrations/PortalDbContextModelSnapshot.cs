@@ -707,9 +707,17 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
+                    b.Property<string>("ExternalIssuer")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)");
+
                     b.Property<string>("ExternalObjectId")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("ExternalScheme")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
 
                     b.Property<string>("ExternalTenantId")
                         .HasMaxLength(256)
@@ -725,9 +733,11 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("Email");
 
-                    b.HasIndex("ExternalTenantId", "ExternalObjectId")
+                    b.HasIndex("ExternalTenantId", "ExternalObjectId");
+
+                    b.HasIndex("ExternalScheme", "ExternalIssuer", "ExternalObjectId")
                         .IsUnique()
-                        .HasFilter("[ExternalTenantId] IS NOT NULL AND [ExternalObjectId] IS NOT NULL");
+                        .HasFilter("[ExternalScheme] IS NOT NULL AND [ExternalIssuer] IS NOT NULL AND [ExternalObjectId] IS NOT NULL");
 
                     b.ToTable("Users", (string)null);
                 });

@@ -694,8 +694,16 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExternalIssuer")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExternalObjectId")
                         .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalScheme")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ExternalTenantId")
@@ -712,7 +720,9 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Email");
 
-                    b.HasIndex("ExternalTenantId", "ExternalObjectId")
+                    b.HasIndex("ExternalTenantId", "ExternalObjectId");
+
+                    b.HasIndex("ExternalScheme", "ExternalIssuer", "ExternalObjectId")
                         .IsUnique();
 
                     b.ToTable("Users", (string)null);
