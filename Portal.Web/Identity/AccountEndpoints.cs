@@ -98,7 +98,14 @@ public static class AccountEndpoints
             return Results.Forbid();
         }
 
-        await httpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PortalPrincipal.Create(session));
+        // Another tenant, the same sign-in: the absolute lifetime keeps counting from the first.
+        var principal = PortalPrincipal.Create(session);
+        if (SessionLifetime.StartedAt(httpContext.User) is { } started)
+        {
+            SessionLifetime.Stamp(principal, started);
+        }
+
+        await httpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         return Results.LocalRedirect(SafeReturnUrl(returnUrl));
     }
 

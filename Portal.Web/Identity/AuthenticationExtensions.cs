@@ -55,6 +55,7 @@ public static class AuthenticationExtensions
     /// <summary>One cookie for every kind of sign-in, holding the portal's own claims.</summary>
     private static void AddPortalCookie(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<PortalSessionOptions>().BindConfiguration(PortalSessionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services
             .AddAuthentication(options =>
             {
@@ -73,6 +74,7 @@ public static class AuthenticationExtensions
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
+                options.Events.OnSigningIn = PortalSessionRevalidation.StampStartAsync;
                 options.Events.OnValidatePrincipal = PortalSessionRevalidation.ValidatePrincipalAsync;
             });
     }

@@ -10,7 +10,7 @@ namespace Portal.Web.Identity;
 /// so the router sends them to sign-in. Role changes reach the circuit at the next page load.
 /// </summary>
 internal sealed class PortalRevalidatingAuthenticationStateProvider(
-    ILoggerFactory loggerFactory, IServiceScopeFactory scopes)
+    ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IServiceProvider services)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     protected override TimeSpan RevalidationInterval => PortalSessionRevalidation.Interval;
@@ -20,7 +20,7 @@ internal sealed class PortalRevalidatingAuthenticationStateProvider(
 
     internal async Task<bool> IsStillValidAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        if (PortalPrincipal.Read(user) is not { } current)
+        if (PortalPrincipal.Read(user) is not { } current || PortalSessionRevalidation.IsExpired(user, services))
         {
             return false;
         }
