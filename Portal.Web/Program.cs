@@ -4,11 +4,13 @@ using Portal.Web.Chat;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
 using Portal.Web.Models;
+using Portal.Web.Security;
 using Portal.Web.Shell;
 
 var builder = WebApplication.CreateBuilder(MigrateCommand.WithoutSwitch(args));
 
 builder.AddPortalData();
+builder.AddPortalSecurity();
 builder.AddPortalAuthentication();
 builder.AddPortalShell();
 builder.AddModelHosting();
@@ -25,6 +27,7 @@ if (MigrateCommand.IsRequested(args))
     return;
 }
 
+app.UsePortalSecurity();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);

@@ -36,6 +36,7 @@ public sealed class MarkdownRenderer
         sanitizer.AllowedTags.Remove("input");
         sanitizer.AllowedTags.Add("input"); // task-list check boxes only; sanitizer drops their handlers
         sanitizer.AllowedAttributes.Add("class");
+        MarkdownImagePolicy.Apply(sanitizer);
         sanitizer.PostProcessNode += (_, e) =>
         {
             if (e.Node is AngleSharp.Dom.IElement { TagName: "A" } link)

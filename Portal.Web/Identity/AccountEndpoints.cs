@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Portal.Web.Identity;
@@ -62,8 +63,14 @@ public static class AccountEndpoints
         return Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }, [scheme]);
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext httpContext, IAuthenticationSchemeProvider schemes)
+    private static async Task<IResult> SignOutAsync(HttpContext httpContext, IAuthenticationSchemeProvider schemes, IAntiforgery antiforgery)
     {
+        // No form field is bound here, so nothing else checks the token: a cross-site post must not sign anyone out.
+        if (!await antiforgery.IsRequestValidAsync(httpContext))
+        {
+            return Results.BadRequest("The sign-out form has expired; reload the page and sign out again.");
+        }
+
         var method = PortalPrincipal.Read(httpContext.User)?.SignInMethod;
         var properties = new AuthenticationProperties { RedirectUri = AuthenticationExtensions.SignInPath };
         if (method is AuthenticationExtensions.EntraScheme or AuthenticationExtensions.OidcScheme && await schemes.GetSchemeAsync(method) is not null)

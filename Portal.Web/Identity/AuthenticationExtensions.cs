@@ -71,6 +71,8 @@ public static class AuthenticationExtensions
                 options.ReturnUrlParameter = "returnUrl";
                 options.Cookie.Name = ".Portal.Session";
                 options.Cookie.HttpOnly = true;
+                // Secure whenever the portal is reached over HTTPS (behind a TLS proxy: forward the scheme).
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
