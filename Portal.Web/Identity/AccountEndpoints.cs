@@ -16,7 +16,7 @@ public static class AccountEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var account = endpoints.MapGroup("/account");
-        account.MapPost("/signin", SignInLocalAsync).AllowAnonymous();
+        account.MapPost("/signin", SignInLocalAsync).AllowAnonymous().RequireRateLimiting(SignInThrottle.SourcePolicy);
         account.MapGet("/signin/{scheme}", ChallengeExternalAsync).AllowAnonymous();
         account.MapPost("/signout", SignOutAsync);
         account.MapPost("/tenant", SwitchTenantAsync).RequireAuthorization();
@@ -31,21 +31,22 @@ public static class AccountEndpoints
         [FromForm] string? password,
         [FromForm] string? returnUrl,
         LocalSignIn signIn,
-        TimeProvider time,
+        SignInThrottle throttle,
         HttpContext httpContext)
     {
-        var result = await signIn.SignInAsync(email ?? "", password ?? "", httpContext.RequestAborted);
         var back = SafeReturnUrl(returnUrl);
+        var source = httpContext.Connection.RemoteIpAddress;
+        if (!throttle.MayTry(email ?? "", source))
+        {
+            return Results.Redirect($"{AuthenticationExtensions.SignInPath}?error={SignInThrottle.ThrottledError}&returnUrl={Uri.EscapeDataString(back)}");
+        }
+
+        var result = await signIn.SignInAsync(email ?? "", password ?? "", httpContext.RequestAborted);
         if (result.Session is null)
         {
-            var query = $"?error={ErrorCode(result.Outcome)}&returnUrl={Uri.EscapeDataString(back)}";
-            if (result.LockedUntil is { } until)
-            {
-                var minutes = Math.Max(1, (int)Math.Ceiling((until - time.GetUtcNow()).TotalMinutes));
-                query += $"&minutes={minutes}";
-            }
-
-            return Results.Redirect(AuthenticationExtensions.SignInPath + query);
+            // One answer for an unknown address, a wrong password, a disabled or locked account: nothing to learn.
+            throttle.Failed(email ?? "", source);
+            return Results.Redirect($"{AuthenticationExtensions.SignInPath}?error=invalid&returnUrl={Uri.EscapeDataString(back)}");
         }
 
         await httpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PortalPrincipal.Create(result.Session));
@@ -115,11 +116,4 @@ public static class AccountEndpoints
         await httpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         return Results.LocalRedirect(SafeReturnUrl(returnUrl));
     }
-
-    private static string ErrorCode(LocalSignInOutcome outcome) => outcome switch
-    {
-        LocalSignInOutcome.LockedOut => "locked",
-        LocalSignInOutcome.Disabled => "disabled",
-        _ => "invalid",
-    };
 }

@@ -49,6 +49,7 @@ public static class AuthenticationExtensions
         app.UseAuthentication();
         app.UseMiddleware<ActiveTenantMiddleware>();
         app.UseAuthorization();
+        app.UseRateLimiter();
         return app;
     }
 
@@ -91,9 +92,8 @@ public static class AuthenticationExtensions
             .AddSignInManager();
         services.AddOptions<IdentityOptions>().Configure<IOptions<LocalAccountOptions>>((identity, local) =>
         {
-            identity.Lockout.AllowedForNewUsers = true;
-            identity.Lockout.MaxFailedAccessAttempts = local.Value.MaxFailedAttempts;
-            identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(local.Value.LockoutMinutes);
+            // No account lockout: SignInThrottle limits failures per address and source instead.
+            identity.Lockout.AllowedForNewUsers = false;
             identity.Password.RequiredLength = local.Value.MinimumPasswordLength;
             identity.User.RequireUniqueEmail = true;
         });
@@ -101,6 +101,13 @@ public static class AuthenticationExtensions
         services.TryAddScoped<PortalSessionFactory>();
         services.TryAddSingleton<SessionInvalidation>();
         services.TryAddScoped<LocalSignIn>();
+        services.TryAddSingleton<SignInThrottle>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<IOptions<LocalAccountOptions>>((limiter, local) =>
+        {
+            SignInThrottle.AddSourcePolicy(limiter, local.Value);
+            limiter.OnRejected = SignInThrottle.OnRejectedAsync;
+        });
     }
 
     private static void AddExternalSignIn(this IHostApplicationBuilder builder)
