@@ -116,6 +116,39 @@ public sealed class SecurityBrowserTests(ChromiumFixture chromium, ChatApp app) 
         Assert.Equal(0, attacker.Requests);
     }
 
+    /// <summary>Finding 3: disabling a member reaches their open chat page on this instance within 5 seconds.</summary>
+    [Fact]
+    public async Task OpenChatPage_MemberDisabled_CannotSendWithinFiveSeconds()
+    {
+        var email = $"{Guid.NewGuid():N}@portal.test";
+        var member = await app.Factory.CreateLocalUserAsync(email, ChatApp.Password, Portal.Domain.Tenants.TenantRoles.Member);
+        await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseAddress.ToString() });
+        context.SetDefaultTimeout(Timeout);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("account/signin");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", ChatApp.Password);
+        await page.ClickAsync("form.signin-form button[type=submit]");
+        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal), ChromiumFixture.UrlCommitted);
+        await page.GotoAsync("chat");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await ClickUntilAsync(page, "[data-testid=new-conversation]", () => Task.FromResult(page.Url.Contains("/chat/", StringComparison.Ordinal)));
+        await page.Locator("textarea[data-testid=input]").WaitForAsync();
+
+        var (admin, membership) = await app.Factory.QueryAsync(async db => (
+            await db.PortalUsers.SingleAsync(u => u.Email == PortalAppFactory.AdminEmail, Ct),
+            await db.Memberships.SingleAsync(m => m.UserId == member.Id, Ct)));
+        await using (var scope = app.Factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Portal.Web.Admin.MemberAdministration>().SetDisabledAsync(
+                new Portal.Web.Admin.AdminActor(admin.Id, true, null, false), membership.TenantId, membership.Id, true, Ct);
+        }
+
+        // The bound the issue sets: within 5 seconds the page has left the chat for the sign-in page.
+        await page.WaitForURLAsync(url => url.Contains("/account/signin", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 5_000, WaitUntil = WaitUntilState.Commit });
+        Assert.Equal(0, await page.Locator("[data-testid=send]").CountAsync());
+    }
+
     private async Task<Guid> StoreAnswerWithRemoteImageAsync(string leakUrl) =>
         await app.Factory.QueryAsync(async db =>
         {
