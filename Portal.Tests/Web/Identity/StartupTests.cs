@@ -62,6 +62,6 @@ public sealed class StartupTests
         Assert.Equal(admin.Id, account.Id);
         Assert.NotNull(account.PasswordHash);
         Assert.DoesNotContain(PortalAppFactory.AdminPassword, account.PasswordHash, StringComparison.Ordinal);
-        Assert.True(account.LockoutEnabled);
+        Assert.False(account.LockoutEnabled); // sign-in throttling per address and source replaces account lockout
     }
 }
