@@ -6,11 +6,13 @@ using Portal.Web.Hosting;
 using Portal.Web.Identity;
 using Portal.Web.Models;
 using Portal.Web.Policies;
+using Portal.Web.Security;
 using Portal.Web.Shell;
 
 var builder = WebApplication.CreateBuilder(VerifyAuditCommand.WithoutSwitch(MigrateCommand.WithoutSwitch(args)));
 
 builder.AddPortalData();
+builder.AddPortalSecurity();
 builder.AddPortalAuthentication();
 builder.AddPortalShell();
 builder.AddModelHosting();
@@ -36,6 +38,7 @@ if (VerifyAuditCommand.IsRequested(args))
     return;
 }
 
+app.UsePortalSecurity();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);

@@ -15,6 +15,12 @@ public sealed class Membership : ITenantOwned
 
     public TenantRoles Roles { get; set; } = TenantRoles.Member;
 
+    /// <summary>
+    /// Set when a portal administrator chose this member's roles: from then on an external directory's
+    /// token roles no longer overwrite them at sign-in.
+    /// </summary>
+    public bool RolesSetInPortal { get; set; }
+
     /// <summary>A disabled membership keeps its history but grants nothing.</summary>
     public bool IsDisabled { get; set; }
 

@@ -12,11 +12,17 @@ public sealed class User
 
     public string? Email { get; set; }
 
-    /// <summary>Entra <c>tid</c> (or the generic provider's issuer) for external people; null for local accounts.</summary>
+    /// <summary>The directory key of external people: Entra <c>tid</c>, or the generic provider's issuer (or issuer#tenant claim); null for local accounts.</summary>
     public string? ExternalTenantId { get; set; }
 
     /// <summary>Entra <c>oid</c> (or the generic provider's <c>sub</c>) for external people.</summary>
     public string? ExternalObjectId { get; set; }
+
+    /// <summary>The sign-in scheme that vouches for <see cref="ExternalObjectId"/>; null until the person first signed in.</summary>
+    public string? ExternalScheme { get; set; }
+
+    /// <summary>The issuer that vouches for <see cref="ExternalObjectId"/>; null until the person first signed in (a pre-registration).</summary>
+    public string? ExternalIssuer { get; set; }
 
     /// <summary>Global role: manages tenants, models and nodes. Not tied to any tenant.</summary>
     public bool IsPlatformAdmin { get; set; }

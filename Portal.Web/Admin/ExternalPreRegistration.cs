@@ -6,25 +6,28 @@ using Portal.Web.Identity;
 namespace Portal.Web.Admin;
 
 /// <summary>
-/// A directory user a tenant admin pre-registered by e-mail (no object id known yet) is claimed at
-/// their first sign-in from that same directory: the object id is recorded, and from then on only the
-/// object id identifies them. E-mail alone never matches across directories.
+/// A directory user a tenant admin pre-registered (by object id, or by e-mail when the object id is not
+/// known yet) is claimed at their first sign-in from that same directory: scheme, issuer and object id
+/// are recorded, and from then on only those identify them. An e-mail claims a pre-registration only when
+/// the provider says it verified it; e-mail alone never matches across directories.
 /// </summary>
 internal static class ExternalPreRegistration
 {
     public static async Task<User?> ClaimAsync(PortalDbContext db, ExternalIdentity identity, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(identity.Email))
+        var waiting = db.PortalUsers.Where(u => u.ExternalTenantId == identity.TenantId && u.ExternalIssuer == null);
+        var user = await waiting.FirstOrDefaultAsync(u => u.ExternalObjectId == identity.ObjectId, cancellationToken);
+        if (user is null && identity.EmailVerified && !string.IsNullOrWhiteSpace(identity.Email))
         {
-            return null;
+            var email = identity.Email.Trim().ToLowerInvariant();
+            user = await waiting.FirstOrDefaultAsync(u => u.ExternalObjectId == null && u.Email == email, cancellationToken);
         }
 
-        var email = identity.Email.Trim().ToLowerInvariant();
-        var user = await db.PortalUsers.SingleOrDefaultAsync(
-            u => u.ExternalTenantId == identity.TenantId && u.ExternalObjectId == null && u.Email == email, cancellationToken);
         if (user is not null)
         {
             user.ExternalObjectId = identity.ObjectId;
+            user.ExternalScheme = identity.Scheme;
+            user.ExternalIssuer = identity.Issuer;
         }
 
         return user;

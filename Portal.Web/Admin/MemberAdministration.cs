@@ -115,7 +115,11 @@ public sealed class MemberAdministration(
     }
 
     public Task<MemberView> SetRolesAsync(AdminActor actor, Guid tenantId, Guid membershipId, TenantRoles roles, CancellationToken cancellationToken) =>
-        ChangeAsync(actor, tenantId, membershipId, "member.roles_changed", m => m.Roles = roles, cancellationToken);
+        ChangeAsync(actor, tenantId, membershipId, "member.roles_changed", m =>
+        {
+            m.Roles = roles;
+            m.RolesSetInPortal = true; // the directory's token roles no longer overwrite this choice
+        }, cancellationToken);
 
     /// <summary>A disabled member keeps their history but their sessions in this tenant end at their next request.</summary>
     public async Task<MemberView> SetDisabledAsync(AdminActor actor, Guid tenantId, Guid membershipId, bool disabled, CancellationToken cancellationToken)

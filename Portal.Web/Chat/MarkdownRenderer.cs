@@ -38,6 +38,7 @@ public sealed class MarkdownRenderer
         sanitizer.AllowedTags.Add("input"); // task-list check boxes only; sanitizer drops their handlers
         sanitizer.AllowedAttributes.Add("class");
         sanitizer.AllowedAttributes.Add("aria-label"); // the code blocks' copy buttons
+        MarkdownImagePolicy.Apply(sanitizer);
         sanitizer.PostProcessNode += (_, e) =>
         {
             if (e.Node is AngleSharp.Dom.IElement { TagName: "A" } link)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Web.Audit;
 
@@ -16,18 +17,15 @@ public static class AccountEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var account = endpoints.MapGroup("/account");
-        account.MapPost("/signin", SignInLocalAsync).AllowAnonymous();
+        account.MapPost("/signin", SignInLocalAsync).AllowAnonymous().RequireRateLimiting(SignInThrottle.SourcePolicy);
         account.MapGet("/signin/{scheme}", ChallengeExternalAsync).AllowAnonymous();
         account.MapPost("/signout", SignOutAsync);
         account.MapPost("/tenant", SwitchTenantAsync).RequireAuthorization();
         return endpoints;
     }
 
-    /// <summary>Only a path on this site: never an open redirect to somewhere else.</summary>
-    public static string SafeReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && (returnUrl.Length == 1 || returnUrl[1] is not ('/' or '\\'))
-            ? returnUrl
-            : "/";
+    /// <summary>Only a path on this site: never an open redirect to somewhere else (<see cref="LocalReturnUrl"/>).</summary>
+    public static string SafeReturnUrl(string? returnUrl) => LocalReturnUrl.OrRoot(returnUrl);
 
     private static async Task<IResult> SignInLocalAsync(
         [FromForm] string? email,
@@ -35,22 +33,23 @@ public static class AccountEndpoints
         [FromForm] string? returnUrl,
         LocalSignIn signIn,
         SignInAudit audit,
-        TimeProvider time,
+        SignInThrottle throttle,
         HttpContext httpContext)
     {
+        var back = SafeReturnUrl(returnUrl);
+        var source = httpContext.Connection.RemoteIpAddress;
+        if (!throttle.MayTry(email ?? "", source))
+        {
+            return Results.Redirect($"{AuthenticationExtensions.SignInPath}?error={SignInThrottle.ThrottledError}&returnUrl={Uri.EscapeDataString(back)}");
+        }
+
         var result = await signIn.SignInAsync(email ?? "", password ?? "", httpContext.RequestAborted);
         await audit.RecordLocalAsync(email ?? "", result, httpContext.RequestAborted);
-        var back = SafeReturnUrl(returnUrl);
         if (result.Session is null)
         {
-            var query = $"?error={ErrorCode(result.Outcome)}&returnUrl={Uri.EscapeDataString(back)}";
-            if (result.LockedUntil is { } until)
-            {
-                var minutes = Math.Max(1, (int)Math.Ceiling((until - time.GetUtcNow()).TotalMinutes));
-                query += $"&minutes={minutes}";
-            }
-
-            return Results.Redirect(AuthenticationExtensions.SignInPath + query);
+            // One answer for an unknown address, a wrong password, a disabled or locked account: nothing to learn.
+            throttle.Failed(email ?? "", source);
+            return Results.Redirect($"{AuthenticationExtensions.SignInPath}?error=invalid&returnUrl={Uri.EscapeDataString(back)}");
         }
 
         await httpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PortalPrincipal.Create(result.Session));
@@ -68,8 +67,14 @@ public static class AccountEndpoints
         return Results.Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }, [scheme]);
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext httpContext, IAuthenticationSchemeProvider schemes)
+    private static async Task<IResult> SignOutAsync(HttpContext httpContext, IAuthenticationSchemeProvider schemes, IAntiforgery antiforgery)
     {
+        // No form field is bound here, so nothing else checks the token: a cross-site post must not sign anyone out.
+        if (!await antiforgery.IsRequestValidAsync(httpContext))
+        {
+            return Results.BadRequest("The sign-out form has expired; reload the page and sign out again.");
+        }
+
         var method = PortalPrincipal.Read(httpContext.User)?.SignInMethod;
         var properties = new AuthenticationProperties { RedirectUri = AuthenticationExtensions.SignInPath };
         if (method is AuthenticationExtensions.EntraScheme or AuthenticationExtensions.OidcScheme && await schemes.GetSchemeAsync(method) is not null)
@@ -104,14 +109,14 @@ public static class AccountEndpoints
             return Results.Forbid();
         }
 
-        await httpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PortalPrincipal.Create(session));
+        // Another tenant, the same sign-in: the absolute lifetime keeps counting from the first.
+        var principal = PortalPrincipal.Create(session);
+        if (SessionLifetime.StartedAt(httpContext.User) is { } started)
+        {
+            SessionLifetime.Stamp(principal, started);
+        }
+
+        await httpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         return Results.LocalRedirect(SafeReturnUrl(returnUrl));
     }
-
-    private static string ErrorCode(LocalSignInOutcome outcome) => outcome switch
-    {
-        LocalSignInOutcome.LockedOut => "locked",
-        LocalSignInOutcome.Disabled => "disabled",
-        _ => "invalid",
-    };
 }

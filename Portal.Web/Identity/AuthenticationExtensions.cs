@@ -49,12 +49,14 @@ public static class AuthenticationExtensions
         app.UseAuthentication();
         app.UseMiddleware<ActiveTenantMiddleware>();
         app.UseAuthorization();
+        app.UseRateLimiter();
         return app;
     }
 
     /// <summary>One cookie for every kind of sign-in, holding the portal's own claims.</summary>
     private static void AddPortalCookie(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<PortalSessionOptions>().BindConfiguration(PortalSessionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services
             .AddAuthentication(options =>
             {
@@ -70,9 +72,12 @@ public static class AuthenticationExtensions
                 options.ReturnUrlParameter = "returnUrl";
                 options.Cookie.Name = ".Portal.Session";
                 options.Cookie.HttpOnly = true;
+                // Secure whenever the portal is reached over HTTPS (behind a TLS proxy: forward the scheme).
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
+                options.Events.OnSigningIn = PortalSessionRevalidation.StampStartAsync;
                 options.Events.OnValidatePrincipal = PortalSessionRevalidation.ValidatePrincipalAsync;
             });
     }
@@ -87,9 +92,8 @@ public static class AuthenticationExtensions
             .AddSignInManager();
         services.AddOptions<IdentityOptions>().Configure<IOptions<LocalAccountOptions>>((identity, local) =>
         {
-            identity.Lockout.AllowedForNewUsers = true;
-            identity.Lockout.MaxFailedAccessAttempts = local.Value.MaxFailedAttempts;
-            identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(local.Value.LockoutMinutes);
+            // No account lockout: SignInThrottle limits failures per address and source instead.
+            identity.Lockout.AllowedForNewUsers = false;
             identity.Password.RequiredLength = local.Value.MinimumPasswordLength;
             identity.User.RequireUniqueEmail = true;
         });
@@ -97,6 +101,13 @@ public static class AuthenticationExtensions
         services.TryAddScoped<PortalSessionFactory>();
         services.TryAddSingleton<SessionInvalidation>();
         services.TryAddScoped<LocalSignIn>();
+        services.TryAddSingleton<SignInThrottle>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<IOptions<LocalAccountOptions>>((limiter, local) =>
+        {
+            SignInThrottle.AddSourcePolicy(limiter, local.Value);
+            limiter.OnRejected = SignInThrottle.OnRejectedAsync;
+        });
     }
 
     private static void AddExternalSignIn(this IHostApplicationBuilder builder)
@@ -180,17 +191,24 @@ public static class AuthenticationExtensions
     {
         var tenantId = principal.GetTenantId();
         var objectId = principal.GetObjectId();
-        if (string.IsNullOrEmpty(tenantId) || string.IsNullOrEmpty(objectId))
+        var issuer = IssuerOf(principal, "oid");
+        if (string.IsNullOrEmpty(tenantId) || string.IsNullOrEmpty(objectId) || string.IsNullOrEmpty(issuer))
         {
             return null;
         }
 
+        // preferred_username is whatever the directory lets people type: shown, never trusted. Entra says
+        // an e-mail is verified through its optional claim xms_edov (e-mail domain owner verified).
+        // Identity.Web renames "email" to the long claim type.
+        var email = principal.FindFirst("email")?.Value ?? principal.FindFirst(ClaimTypes.Email)?.Value;
         return new ExternalIdentity(
             EntraScheme,
+            issuer,
             tenantId,
             objectId,
             principal.FindFirst("name")?.Value ?? objectId,
-            principal.FindFirst("preferred_username")?.Value,
+            email ?? principal.FindFirst("preferred_username")?.Value,
+            email is not null && IsTrue(principal, "xms_edov"),
             Values(principal, "roles", ClaimTypes.Role),
             Values(principal, "groups"));
     }
@@ -198,23 +216,44 @@ public static class AuthenticationExtensions
     private static ExternalIdentity? ReadGenericIdentity(ClaimsPrincipal principal, GenericOidcOptions oidc)
     {
         var subject = principal.FindFirst("sub");
-        var tenantId = string.IsNullOrEmpty(oidc.TenantClaim)
-            ? principal.FindFirst("iss")?.Value ?? subject?.Issuer
-            : principal.FindFirst(oidc.TenantClaim)?.Value;
-        if (subject is null || string.IsNullOrEmpty(tenantId))
+        var issuer = IssuerOf(principal, "sub");
+        if (subject is null || string.IsNullOrEmpty(issuer))
         {
             return null;
         }
 
+        // A configured tenant claim narrows the issuer; its value alone is never trusted as a directory id.
+        var directory = issuer;
+        if (!string.IsNullOrEmpty(oidc.TenantClaim))
+        {
+            var claimed = principal.FindFirst(oidc.TenantClaim)?.Value;
+            if (string.IsNullOrEmpty(claimed))
+            {
+                return null;
+            }
+
+            directory = $"{issuer}#{claimed}";
+        }
+
+        var email = principal.FindFirst("email")?.Value;
         return new ExternalIdentity(
             OidcScheme,
-            tenantId,
+            issuer,
+            directory,
             subject.Value,
             principal.FindFirst("name")?.Value ?? principal.FindFirst("preferred_username")?.Value ?? subject.Value,
-            principal.FindFirst("email")?.Value,
+            email,
+            email is not null && IsTrue(principal, "email_verified"),
             Values(principal, oidc.RoleClaim),
             Values(principal, oidc.GroupsClaim));
     }
+
+    /// <summary>The validated token's issuer: its "iss" claim, which the handler's claim actions drop, or the issuer it stamped on every claim.</summary>
+    private static string? IssuerOf(ClaimsPrincipal principal, string subjectClaim) =>
+        principal.FindFirst("iss")?.Value ?? principal.FindFirst(subjectClaim)?.Issuer;
+
+    private static bool IsTrue(ClaimsPrincipal principal, string claimType) =>
+        principal.FindFirst(claimType)?.Value is { } value && (bool.TryParse(value, out var on) ? on : value == "1");
 
     private static List<string> Values(ClaimsPrincipal principal, params string[] claimTypes) =>
         claimTypes.SelectMany(principal.FindAll).Select(c => c.Value).Distinct(StringComparer.Ordinal).ToList();

@@ -38,7 +38,7 @@ public sealed partial class ExternalSignIn(
         }
 
         var user = await db.PortalUsers.SingleOrDefaultAsync(
-            u => u.ExternalTenantId == identity.TenantId && u.ExternalObjectId == identity.ObjectId, cancellationToken)
+            u => u.ExternalScheme == identity.Scheme && u.ExternalIssuer == identity.Issuer && u.ExternalObjectId == identity.ObjectId, cancellationToken)
             ?? await Admin.ExternalPreRegistration.ClaimAsync(db, identity, cancellationToken);
         if (user is { IsDisabled: true })
         {
@@ -48,18 +48,30 @@ public sealed partial class ExternalSignIn(
         var now = time.GetUtcNow();
         if (user is null)
         {
-            user = new User { DisplayName = identity.DisplayName, ExternalTenantId = identity.TenantId, ExternalObjectId = identity.ObjectId, CreatedAt = now };
+            user = new User
+            {
+                DisplayName = identity.DisplayName,
+                ExternalTenantId = identity.TenantId,
+                ExternalObjectId = identity.ObjectId,
+                ExternalScheme = identity.Scheme,
+                ExternalIssuer = identity.Issuer,
+                CreatedAt = now,
+            };
             db.PortalUsers.Add(user);
             LogFirstSignIn(identity.Scheme, identity.TenantId, identity.ObjectId);
         }
 
         user.DisplayName = identity.DisplayName;
         user.Email = identity.Email;
-        var (tenantRoles, isPlatformAdmin) = MapRoles(identity.Roles);
 
-        // The provider's app roles are the source of truth for platform administration.
-        user.IsPlatformAdmin = isPlatformAdmin;
-        await EnsureMembershipsAsync(user, matched, tenantRoles, now, cancellationToken);
+        // Platform rights never come from a token (every directory assigns its own app roles): only the
+        // configured bootstrap list grants them here, and nothing here ever takes them away.
+        if (options.Value.IsConfiguredPlatformAdmin(identity))
+        {
+            user.IsPlatformAdmin = true;
+        }
+
+        await EnsureMembershipsAsync(user, matched, MapTenantRoles(identity.Roles), now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
         var session = await sessions.CreateAsync(user.Id, matched[0].PortalTenantId, identity.Scheme, cancellationToken);
@@ -74,9 +86,9 @@ public sealed partial class ExternalSignIn(
     }
 
     /// <summary>
-    /// One membership per mapped tenant. Tenant roles from the token replace the stored ones when the
-    /// token carries any; otherwise a new membership gets the mapping's default roles and an existing
-    /// one keeps what an admin gave it.
+    /// One membership per mapped tenant (token roles reach only these). Tenant roles from the token
+    /// replace the stored ones when the token carries any, unless a portal admin has set the member's
+    /// roles in the portal; a new membership without token roles gets the mapping's default roles.
     /// </summary>
     private async Task EnsureMembershipsAsync(
         User user, List<ExternalTenantMapping> matched, TenantRoles tokenRoles, DateTimeOffset now, CancellationToken cancellationToken)
@@ -98,35 +110,25 @@ public sealed partial class ExternalSignIn(
                     CreatedAt = now,
                 });
             }
-            else if (tokenRoles != TenantRoles.None)
+            else if (tokenRoles != TenantRoles.None && !membership.RolesSetInPortal)
             {
                 membership.Roles = tokenRoles;
             }
         }
     }
 
-    private (TenantRoles TenantRoles, bool IsPlatformAdmin) MapRoles(IReadOnlyList<string> appRoles)
+    private TenantRoles MapTenantRoles(IReadOnlyList<string> appRoles)
     {
         var tenantRoles = TenantRoles.None;
-        var platformAdmin = false;
         foreach (var appRole in appRoles)
         {
-            if (!options.Value.RoleMap.TryGetValue(appRole, out var portalRole))
-            {
-                continue;
-            }
-
-            if (portalRole == PortalRoles.PlatformAdmin)
-            {
-                platformAdmin = true;
-            }
-            else if (Enum.TryParse<TenantRoles>(portalRole, out var role))
+            if (options.Value.RoleMap.TryGetValue(appRole, out var portalRole) && Enum.TryParse<TenantRoles>(portalRole, out var role))
             {
                 tenantRoles |= role;
             }
         }
 
-        return (tenantRoles, platformAdmin);
+        return tenantRoles;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in through {Scheme} refused: directory tenant {ExternalTenantId} is not mapped to a portal tenant")]

@@ -15,6 +15,6 @@ public static class PortalRoles
 
     public const string PlatformAdmin = "PlatformAdmin";
 
-    /// <summary>Every value a role map may name.</summary>
-    public static IReadOnlyList<string> All { get; } = [Member, Manager, TenantAdmin, Auditor, PlatformAdmin];
+    /// <summary>The tenant roles: every value a role map may name.</summary>
+    public static IReadOnlyList<string> Tenant { get; } = [Member, Manager, TenantAdmin, Auditor];
 }

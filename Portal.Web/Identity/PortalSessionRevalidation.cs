@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
 
 namespace Portal.Web.Identity;
 
@@ -8,10 +10,30 @@ namespace Portal.Web.Identity;
 /// minutes of its life, and at once after an admin changed the person's or the tenant's access
 /// (<see cref="SessionInvalidation"/>): a disabled person, or one who lost the active tenant (membership
 /// disabled or removed, tenant suspended), is signed out; changed roles take effect without a new sign-in.
+/// However active, a session ends <see cref="PortalSessionOptions.AbsoluteLifetime"/> after its sign-in.
 /// </summary>
 internal static class PortalSessionRevalidation
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+
+    /// <summary>A new sign-in starts the absolute lifetime (a tenant switch carries the old start over).</summary>
+    public static Task StampStartAsync(CookieSigningInContext context)
+    {
+        if (context.Principal is { } principal)
+        {
+            SessionLifetime.Stamp(principal, context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Whether the session began longer ago than the absolute lifetime allows (or says nothing of when it began).</summary>
+    public static bool IsExpired(ClaimsPrincipal? principal, IServiceProvider services)
+    {
+        var started = SessionLifetime.StartedAt(principal);
+        var lifetime = services.GetRequiredService<IOptions<PortalSessionOptions>>().Value.AbsoluteLifetime;
+        return started is null || services.GetRequiredService<TimeProvider>().GetUtcNow() - started.Value >= lifetime;
+    }
 
     public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
     {
@@ -23,6 +45,12 @@ internal static class PortalSessionRevalidation
         }
 
         var services = context.HttpContext.RequestServices;
+        if (IsExpired(context.Principal, services))
+        {
+            await RejectAsync(context);
+            return;
+        }
+
         if (!IsDue(context, current, services))
         {
             return;
@@ -37,7 +65,9 @@ internal static class PortalSessionRevalidation
             return;
         }
 
-        context.ReplacePrincipal(PortalPrincipal.Create(fresh));
+        var renewed = PortalPrincipal.Create(fresh);
+        SessionLifetime.Stamp(renewed, SessionLifetime.StartedAt(context.Principal)!.Value);
+        context.ReplacePrincipal(renewed);
         context.ShouldRenew = true;
     }
 

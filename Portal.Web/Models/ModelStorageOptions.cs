@@ -14,6 +14,13 @@ public sealed class ModelStorageOptions
     [Range(1L, long.MaxValue, ErrorMessage = "Portal:Models:MaxUploadBytes must be above zero.")]
     public long MaxUploadBytes { get; set; } = 200L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Disk space an upload may never take, kept for the database, its logs and the audit trail: an upload
+    /// whose size does not fit in the free space less this reserve is refused before it starts. Default 2 GiB.
+    /// </summary>
+    [Range(0L, long.MaxValue, ErrorMessage = "Portal:Models:FreeSpaceReserveBytes must not be negative.")]
+    public long FreeSpaceReserveBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
     /// <summary>An upload that received nothing for this long is abandoned and its file deleted.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "Portal:Models:AbandonUploadsAfter must be between one minute and 30 days.")]
     public TimeSpan AbandonUploadsAfter { get; set; } = TimeSpan.FromHours(24);

@@ -52,6 +52,8 @@ public sealed partial class ModelUploads(
             throw new UploadException(UploadFailure.Refused, "The expected SHA-256 must be 64 hexadecimal characters.");
         }
 
+        folder.EnsureExists();
+        RequireFreeSpace(request.Size);
         var id = Guid.NewGuid();
         var now = time.GetUtcNow();
         var state = new UploadState
@@ -65,21 +67,26 @@ public sealed partial class ModelUploads(
             StartedAt = now,
             LastActivityAt = now,
         };
-        folder.EnsureExists();
         await SaveStateAsync(state, cancellationToken);
+        await using (File.Create(folder.PartialFileOf(id)))
+        {
+            // An empty partial file from the start: chunks only ever open an existing one.
+        }
+
         _slots[id] = new UploadSlot(state);
         LogStarted(id, state.StoredFileName, state.Size);
         return Status(state, 0);
     }
 
-    public async Task<UploadStatus> GetStatusAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<UploadStatus> GetStatusAsync(Guid id, Guid userId, CancellationToken cancellationToken)
     {
-        var slot = await SlotAsync(id, cancellationToken);
+        var slot = await SlotAsync(id, userId, cancellationToken);
 
         // After a cut-off chunk, its request may still be writing what arrived: answer once it is done.
         await slot.Gate.WaitAsync(cancellationToken);
         try
         {
+            RequireLive(slot);
             return Status(slot.State, ReceivedBytes(id));
         }
         finally
@@ -92,16 +99,17 @@ public sealed partial class ModelUploads(
     /// Appends <paramref name="body"/> at <paramref name="offset"/>, which must be where the file ends.
     /// A body cut off halfway keeps what arrived; the next request resumes from there.
     /// </summary>
-    public async Task<UploadStatus> AppendAsync(Guid id, long offset, Stream body, CancellationToken cancellationToken)
+    public async Task<UploadStatus> AppendAsync(Guid id, Guid userId, long offset, Stream body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var slot = await SlotAsync(id, cancellationToken);
+        var slot = await SlotAsync(id, userId, cancellationToken);
         await slot.Gate.WaitAsync(cancellationToken);
         try
         {
+            RequireLive(slot);
             var state = slot.State;
             long received;
-            await using (var file = new FileStream(folder.PartialFileOf(id), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.Asynchronous))
+            await using (var file = new FileStream(folder.PartialFileOf(id), FileMode.Open, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.Asynchronous))
             {
                 received = file.Length;
                 if (offset != received)
@@ -131,8 +139,7 @@ public sealed partial class ModelUploads(
         }
         catch (UploadException e) when (e.Failure == UploadFailure.TooLarge)
         {
-            DeleteFiles(id);
-            _slots.TryRemove(id, out _);
+            End(slot);
             throw;
         }
         finally
@@ -144,10 +151,11 @@ public sealed partial class ModelUploads(
     /// <summary>Checks the finished file and registers it as a model; a refused file is deleted.</summary>
     public async Task<CompletedUpload> CompleteAsync(Guid id, Guid userId, CancellationToken cancellationToken)
     {
-        var slot = await SlotAsync(id, cancellationToken);
+        var slot = await SlotAsync(id, userId, cancellationToken);
         await slot.Gate.WaitAsync(cancellationToken);
         try
         {
+            RequireLive(slot);
             var state = slot.State;
             var partial = folder.PartialFileOf(id);
             var received = ReceivedBytes(id);
@@ -168,14 +176,13 @@ public sealed partial class ModelUploads(
                 var stored = folder.PathOf(state.StoredFileName);
                 File.Move(partial, stored, overwrite: false);
                 var model = await RegisterAsync(stored, state, userId, cancellationToken);
-                DeleteFiles(id);
-                _slots.TryRemove(id, out _);
+                End(slot);
                 LogCompleted(id, model.StoredFileName, model.Sha256);
                 return model;
             }
             catch (UploadException e) when (e.Failure == UploadFailure.Refused)
             {
-                await RefuseAsync(state, userId, e.Message);
+                await RefuseAsync(slot, userId, e.Message);
                 throw;
             }
         }
@@ -186,14 +193,14 @@ public sealed partial class ModelUploads(
     }
 
     /// <summary>Stops an upload and deletes what it received.</summary>
-    public async Task CancelAsync(Guid id, CancellationToken cancellationToken)
+    public async Task CancelAsync(Guid id, Guid userId, CancellationToken cancellationToken)
     {
-        var slot = await SlotAsync(id, cancellationToken);
+        var slot = await SlotAsync(id, userId, cancellationToken);
         await slot.Gate.WaitAsync(cancellationToken);
         try
         {
-            DeleteFiles(id);
-            _slots.TryRemove(id, out _);
+            RequireLive(slot);
+            End(slot);
         }
         finally
         {
@@ -243,8 +250,7 @@ public sealed partial class ModelUploads(
 
             try
             {
-                DeleteFiles(id);
-                _slots.TryRemove(id, out _);
+                End(slot);
                 removed++;
                 LogAbandoned(id);
             }
@@ -380,10 +386,10 @@ public sealed partial class ModelUploads(
         return new CompletedUpload(model.Id, model.Name, model.FileName, model.SizeBytes, model.Sha256);
     }
 
-    private async Task RefuseAsync(UploadState state, Guid userId, string reason)
+    private async Task RefuseAsync(UploadSlot slot, Guid userId, string reason)
     {
-        DeleteFiles(state.Id);
-        _slots.TryRemove(state.Id, out _);
+        var state = slot.State;
+        End(slot);
         LogRefused(state.Id, reason);
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
@@ -393,17 +399,57 @@ public sealed partial class ModelUploads(
             CancellationToken.None);
     }
 
-    private async Task<UploadSlot> SlotAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>
+    /// The upload, for the admin who started it only: anyone else gets the same "not found" as for an
+    /// upload that does not exist.
+    /// </summary>
+    private async Task<UploadSlot> SlotAsync(Guid id, Guid userId, CancellationToken cancellationToken)
     {
-        if (_slots.TryGetValue(id, out var slot))
+        if (!_slots.TryGetValue(id, out var slot))
         {
-            return slot;
+            // Known from an earlier run of the portal: the state file survives restarts.
+            var state = await TryReadStateAsync(id, cancellationToken) ?? throw NotFound(id);
+            slot = _slots.GetOrAdd(id, _ => new UploadSlot(state));
         }
 
-        // Known from an earlier run of the portal: the state file survives restarts.
-        var state = await TryReadStateAsync(id, cancellationToken)
-            ?? throw new UploadException(UploadFailure.NotFound, $"No upload {id} is in progress (finished, refused, cancelled or abandoned).");
-        return _slots.GetOrAdd(id, _ => new UploadSlot(state));
+        return slot.State.StartedBy == userId ? slot : throw NotFound(id);
+    }
+
+    /// <summary>
+    /// Checked after taking the gate: a request that found the upload before it was completed, cancelled,
+    /// refused or swept must not bring it back.
+    /// </summary>
+    private static void RequireLive(UploadSlot slot)
+    {
+        if (slot.Ended)
+        {
+            throw NotFound(slot.State.Id);
+        }
+    }
+
+    /// <summary>Ends an upload for good: its files go, and requests already waiting for it find it ended.</summary>
+    private void End(UploadSlot slot)
+    {
+        slot.Ended = true;
+        DeleteFiles(slot.State.Id);
+        _slots.TryRemove(slot.State.Id, out _);
+    }
+
+    private static UploadException NotFound(Guid id) =>
+        new(UploadFailure.NotFound, $"No upload {id} is in progress (finished, refused, cancelled or abandoned).");
+
+    /// <summary>Refuses an upload the disk cannot hold while keeping the database's reserve free.</summary>
+    private void RequireFreeSpace(long size)
+    {
+        var free = new DriveInfo(folder.UploadsPath).AvailableFreeSpace;
+        var pending = _slots.Values.Where(s => !s.Ended).Sum(s => Math.Max(0, s.State.Size - ReceivedBytes(s.State.Id)));
+        var reserve = options.Value.FreeSpaceReserveBytes;
+        if (size > free - reserve - pending)
+        {
+            throw new UploadException(UploadFailure.StorageFull,
+                $"The file ({size:N0} bytes) does not fit: the models folder's disk has {free:N0} bytes free, uploads in progress still need {pending:N0} "
+                + $"and {reserve:N0} are kept free for the database (Portal:Models:FreeSpaceReserveBytes). Free space and start again.");
+        }
     }
 
     private long ReceivedBytes(Guid id)
@@ -460,6 +506,9 @@ public sealed partial class ModelUploads(
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public Sha256Hasher? Hasher { get; set; }
+
+        /// <summary>Completed, cancelled, refused or swept: never written to again.</summary>
+        public bool Ended { get; set; }
 
         public void DropHasher()
         {

@@ -12,6 +12,7 @@ namespace Portal.Web.Models;
 /// <c>GET /api/admin/uploads/{id}</c> says how many bytes arrived (where to resume);
 /// <c>POST /api/admin/uploads/{id}/complete</c> validates and registers the model;
 /// <c>DELETE /api/admin/uploads/{id}</c> cancels it.
+/// Only the admin who started an upload may see, resume, complete or cancel it.
 /// Bodies are never buffered: neither IFormFile nor Blazor's InputFile stream is involved.
 /// </summary>
 public static class UploadEndpoints
@@ -38,7 +39,7 @@ public static class UploadEndpoints
         });
 
     private static Task<IResult> StatusAsync(Guid id, ModelUploads uploads, HttpContext http) =>
-        Answer(async () => Results.Ok(await uploads.GetStatusAsync(id, http.RequestAborted)));
+        Answer(async () => Results.Ok(await uploads.GetStatusAsync(id, CallerId(http), http.RequestAborted)));
 
     private static Task<IResult> AppendAsync(Guid id, ModelUploads uploads, HttpContext http) =>
         Answer(async () =>
@@ -56,7 +57,7 @@ public static class UploadEndpoints
                 limit.MaxRequestBodySize = null;
             }
 
-            return Results.Ok(await uploads.AppendAsync(id, offset, http.Request.Body, http.RequestAborted));
+            return Results.Ok(await uploads.AppendAsync(id, CallerId(http), offset, http.Request.Body, http.RequestAborted));
         });
 
     private static Task<IResult> CompleteAsync(Guid id, ModelUploads uploads, HttpContext http) =>
@@ -65,7 +66,7 @@ public static class UploadEndpoints
     private static Task<IResult> CancelAsync(Guid id, ModelUploads uploads, HttpContext http) =>
         Answer(async () =>
         {
-            await uploads.CancelAsync(id, http.RequestAborted);
+            await uploads.CancelAsync(id, CallerId(http), http.RequestAborted);
             return Results.NoContent();
         });
 

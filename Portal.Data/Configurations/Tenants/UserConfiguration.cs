@@ -14,10 +14,14 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.Property(u => u.Email).HasMaxLength(256);
         builder.Property(u => u.ExternalTenantId).HasMaxLength(256);
         builder.Property(u => u.ExternalObjectId).HasMaxLength(256);
+        builder.Property(u => u.ExternalScheme).HasMaxLength(64);
+        builder.Property(u => u.ExternalIssuer).HasMaxLength(512);
 
-        // An external person is known by issuer tenant + object id, never by e-mail. Local accounts
-        // have both null; every provider lets those repeat (SQL Server through a filtered index).
-        builder.HasIndex(u => new { u.ExternalTenantId, u.ExternalObjectId }).IsUnique();
+        // An external person is (scheme, issuer, object id), never an e-mail and never an object id of
+        // another issuer. Local accounts and pre-registrations have nulls; every provider lets those repeat
+        // (SQL Server through a filtered index). The directory key only finds pre-registrations.
+        builder.HasIndex(u => new { u.ExternalScheme, u.ExternalIssuer, u.ExternalObjectId }).IsUnique();
+        builder.HasIndex(u => new { u.ExternalTenantId, u.ExternalObjectId });
         builder.HasIndex(u => u.Email);
 
         builder.HasMany(u => u.Memberships).WithOne(m => m.User).HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);

@@ -123,8 +123,8 @@ public sealed class MemberAdministrationTests(AdminPortal portal) : IClassFixtur
         var admin = await PlatformAdminAsync();
         var invited = await WithMembersAsync(m => m.PreRegisterExternalAsync(admin, tenant.Id, directory, email.ToUpperInvariant(), "Pat", TenantRoles.Member | TenantRoles.Manager, Ct));
 
-        var elsewhere = await WithAsync<ExternalSignIn, ExternalSignInResult>(s => s.SignInAsync(new ExternalIdentity("Entra", other, "oid-elsewhere", "Not Pat", email, [], []), Ct));
-        var signedIn = await WithAsync<ExternalSignIn, ExternalSignInResult>(s => s.SignInAsync(new ExternalIdentity("Entra", directory, "oid-pat", "Pat", email, [], []), Ct));
+        var elsewhere = await WithAsync<ExternalSignIn, ExternalSignInResult>(s => s.SignInAsync(new ExternalIdentity("Entra", $"https://login.test/{other}/v2.0", other, "oid-elsewhere", "Not Pat", email, EmailVerified: true, [], []), Ct));
+        var signedIn = await WithAsync<ExternalSignIn, ExternalSignInResult>(s => s.SignInAsync(new ExternalIdentity("Entra", $"https://login.test/{directory}/v2.0", directory, "oid-pat", "Pat", email, EmailVerified: true, [], []), Ct));
 
         Assert.NotEqual(invited.UserId, elsewhere.Session!.UserId);
         Assert.Equal(invited.UserId, signedIn.Session!.UserId);

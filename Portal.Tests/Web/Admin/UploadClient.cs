@@ -37,6 +37,10 @@ internal sealed class UploadClient(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<UploadStatus>(Ct))!;
     }
 
+    public Task<HttpResponseMessage> StatusResponseAsync(Guid id) => http.GetAsync($"{Path}/{id}", Ct);
+
+    public Task<HttpResponseMessage> CancelAsync(Guid id) => http.DeleteAsync($"{Path}/{id}", Ct);
+
     public Task<HttpResponseMessage> CompleteAsync(Guid id) => http.PostAsync($"{Path}/{id}/complete", null, Ct);
 
     /// <summary>Sends <paramref name="path"/> from <paramref name="offset"/> (up to <paramref name="end"/>) in chunks of <paramref name="chunkBytes"/>, streamed from disk.</summary>

@@ -91,7 +91,7 @@ public sealed class ShellBrowserTests(ChromiumFixture chromium, KestrelPortalFix
 
         var error = page.Locator("[data-testid=signin-error]");
         await error.WaitForAsync();
-        Assert.Contains("The e-mail address or the password is not correct.", await error.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("The e-mail address or the password is not correct, or this account cannot sign in.", await error.InnerTextAsync(), StringComparison.Ordinal);
     }
 
     /// <summary>

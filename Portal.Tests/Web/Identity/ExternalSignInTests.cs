@@ -23,6 +23,7 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
     private const string GenericRealm = "realm-one";
     private const string GroupDirectory = "7a7a7a7a-0000-4000-8000-0000000f00d5";
     private const string ResearchGroup = "c0ffee00-0000-4000-8000-000000000042";
+    private const string BootstrapObjectId = "b0075742-0000-4000-8000-0000000000ad";
 
     public sealed class Fixture : IAsyncLifetime
     {
@@ -50,6 +51,8 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
                     ["Oidc:Authority"] = authority.IssuerFor(GenericRealm),
                     ["Oidc:ClientId"] = "portal-generic-client",
                     ["Oidc:DisplayName"] = "Keycloak",
+                    ["Portal:ExternalSignIn:PlatformAdmins:0:DirectoryId"] = HomeDirectory,
+                    ["Portal:ExternalSignIn:PlatformAdmins:0:ObjectId"] = BootstrapObjectId,
                 },
                 services =>
                 {
@@ -103,7 +106,7 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
     }
 
     [Fact]
-    public async Task EntraSignIn_SecondTime_SamePersonNoDuplicateAndRolesFollowToken()
+    public async Task EntraSignIn_SecondTime_SamePersonNoDuplicateAndTenantRolesFollowToken()
     {
         var objectId = Guid.NewGuid().ToString();
         fixture.Authority.SignInAs(new LocalOidcSubject(HomeDirectory, objectId, "Grace Hopper") { Roles = ["Portal.Member"] });
@@ -111,7 +114,7 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
         {
         }
 
-        fixture.Authority.SignInAs(new LocalOidcSubject(HomeDirectory, objectId, "Grace Hopper") { Roles = ["Portal.TenantAdmin", "Portal.PlatformAdmin"] });
+        fixture.Authority.SignInAs(new LocalOidcSubject(HomeDirectory, objectId, "Grace Hopper") { Roles = ["Portal.TenantAdmin"] });
         var browser = NewBrowser();
         using var second = await SignInThroughAuthorityAsync(browser, Portal.Web.Identity.AuthenticationExtensions.EntraScheme, "/admin");
 
@@ -120,8 +123,82 @@ public sealed partial class ExternalSignInTests(ExternalSignInTests.Fixture fixt
         var users = await fixture.App.QueryAsync(db => db.PortalUsers.Include(u => u.Memberships)
             .Where(u => u.ExternalObjectId == objectId).ToListAsync(TestContext.Current.CancellationToken));
         var user = Assert.Single(users);
-        Assert.True(user.IsPlatformAdmin);
+        Assert.False(user.IsPlatformAdmin);
         Assert.Equal(TenantRoles.TenantAdmin, Assert.Single(user.Memberships).Roles);
+    }
+
+    /// <summary>Finding 1: every customer directory assigns its own app roles, so none of them may reach platform rights.</summary>
+    [Fact]
+    public async Task EntraSignIn_DirectoryAssignsPlatformAdminStyleRole_GrantsNoPlatformRights()
+    {
+        var objectId = Guid.NewGuid().ToString();
+        fixture.Authority.SignInAs(new LocalOidcSubject(HomeDirectory, objectId, "Directory Admin") { Roles = ["Portal.Member", "Portal.PlatformAdmin"] });
+        var browser = NewBrowser();
+
+        using var done = await SignInThroughAuthorityAsync(browser, Portal.Web.Identity.AuthenticationExtensions.EntraScheme);
+
+        Assert.Equal("/", done.Headers.Location?.OriginalString);
+        using var tenants = await browser.GetAsync("/admin/tenants");
+        Assert.StartsWith("/account/access-denied", tenants.Headers.Location.PathAndQuery(), StringComparison.Ordinal);
+        using var uploads = await browser.GetAsync("/api/admin/uploads/" + Guid.NewGuid());
+        Assert.Equal(HttpStatusCode.Forbidden, uploads.StatusCode);
+        var user = await fixture.App.QueryAsync(db => db.PortalUsers.SingleAsync(u => u.ExternalObjectId == objectId, TestContext.Current.CancellationToken));
+        Assert.False(user.IsPlatformAdmin);
+    }
+
+    [Fact]
+    public async Task EntraSignIn_ConfiguredBootstrapPlatformAdmin_GetsPlatformRightsWithoutAnyRole()
+    {
+        fixture.Authority.SignInAs(new LocalOidcSubject(HomeDirectory, BootstrapObjectId, "Configured Operator"));
+        var browser = NewBrowser();
+
+        using var done = await SignInThroughAuthorityAsync(browser, Portal.Web.Identity.AuthenticationExtensions.EntraScheme, "/admin/tenants");
+
+        Assert.Equal("/admin/tenants", done.Headers.Location?.OriginalString);
+        Assert.Contains("Tenants", await browser.GetPageAsync("/admin/tenants"), StringComparison.Ordinal);
+        var user = await fixture.App.QueryAsync(db => db.PortalUsers.SingleAsync(u => u.ExternalObjectId == BootstrapObjectId, TestContext.Current.CancellationToken));
+        Assert.True(user.IsPlatformAdmin);
+    }
+
+    /// <summary>Once a portal admin set a member's roles, the directory's roles no longer overwrite them at sign-in.</summary>
+    [Fact]
+    public async Task EntraSignIn_AfterPortalAdminChangedRoles_TokenRolesDoNotOverwriteThem()
+    {
+        var objectId = Guid.NewGuid().ToString();
+        fixture.Authority.SignInAs(new LocalOidcSubject(HomeDirectory, objectId, "Demoted Admin") { Roles = ["Portal.TenantAdmin"] });
+        using (await SignInThroughAuthorityAsync(NewBrowser(), Portal.Web.Identity.AuthenticationExtensions.EntraScheme))
+        {
+        }
+
+        var membership = await fixture.App.QueryAsync(db => db.Memberships.SingleAsync(m => m.User!.ExternalObjectId == objectId, TestContext.Current.CancellationToken));
+        await using (var scope = fixture.App.Services.CreateAsyncScope())
+        {
+            var platformAdmin = await fixture.App.QueryAsync(db => db.PortalUsers.FirstAsync(u => u.Email == PortalAppFactory.AdminEmail, TestContext.Current.CancellationToken));
+            await scope.ServiceProvider.GetRequiredService<Portal.Web.Admin.MemberAdministration>().SetRolesAsync(
+                new Portal.Web.Admin.AdminActor(platformAdmin.Id, true, null, false), membership.TenantId, membership.Id, TenantRoles.Member, TestContext.Current.CancellationToken);
+        }
+
+        fixture.Authority.SignInAs(new LocalOidcSubject(HomeDirectory, objectId, "Demoted Admin") { Roles = ["Portal.TenantAdmin"] });
+        var browser = NewBrowser();
+        using (await SignInThroughAuthorityAsync(browser, Portal.Web.Identity.AuthenticationExtensions.EntraScheme))
+        {
+        }
+
+        using var admin = await browser.GetAsync("/admin");
+        Assert.StartsWith("/account/access-denied", admin.Headers.Location.PathAndQuery(), StringComparison.Ordinal);
+        var after = await fixture.App.QueryAsync(db => db.Memberships.SingleAsync(m => m.Id == membership.Id, TestContext.Current.CancellationToken));
+        Assert.Equal(TenantRoles.Member, after.Roles);
+    }
+
+    /// <summary>Finding 4: a tab after the first slash used to survive the check and end in the Location header.</summary>
+    [Fact]
+    public async Task EntraSignIn_ReturnUrlWithControlCharacter_EndsOnThisSite()
+    {
+        fixture.Authority.SignInAs(new LocalOidcSubject(HomeDirectory, Guid.NewGuid().ToString(), "Redirected") { Roles = ["Portal.Member"] });
+
+        using var done = await SignInThroughAuthorityAsync(NewBrowser(), Portal.Web.Identity.AuthenticationExtensions.EntraScheme, "/\t/evil.example");
+
+        Assert.Equal("/", done.Headers.Location?.OriginalString);
     }
 
     [Fact]

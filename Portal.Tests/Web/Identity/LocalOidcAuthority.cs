@@ -195,12 +195,24 @@ public sealed class LocalOidcAuthority : IAsyncDisposable
         {
             ["sub"] = subject.ObjectId,
             ["oid"] = subject.ObjectId,
-            ["tid"] = subject.TenantId,
+            ["tid"] = subject.TenantIdClaim ?? subject.TenantId,
             ["ver"] = "2.0",
             ["nonce"] = pending.Nonce,
             ["name"] = subject.Name,
             ["preferred_username"] = subject.PreferredUserName,
         };
+        if (subject.Email is { } email)
+        {
+            claims["email"] = email;
+        }
+
+        if (subject.EmailVerified is { } verified)
+        {
+            // OpenID Connect's standard claim, and Entra's "domain owner verified" optional claim.
+            claims["email_verified"] = verified;
+            claims["xms_edov"] = verified;
+        }
+
         if (subject.Roles.Count > 0)
         {
             claims["roles"] = subject.Roles.ToArray();
@@ -261,6 +273,14 @@ public sealed record LocalOidcSubject(string TenantId, string ObjectId, string N
     public IReadOnlyList<string> Roles { get; init; } = [];
 
     public IReadOnlyList<string> Groups { get; init; } = [];
+
+    /// <summary>When set, the <c>tid</c> claim says this instead of the issuer's own tenant (a provider claiming someone else's directory).</summary>
+    public string? TenantIdClaim { get; init; }
+
+    /// <summary>An <c>email</c> claim, and whether the provider says it verified it (<c>email_verified</c>, <c>xms_edov</c>).</summary>
+    public string? Email { get; init; }
+
+    public bool? EmailVerified { get; init; }
 
     /// <summary>When set, the id_token is issued for this audience instead of the requesting client.</summary>
     public string? Audience { get; init; }

@@ -39,6 +39,17 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task Start_RoleMapNamesPlatformAdmin_StopsBecausePlatformRightsNeverComeFromATokenRole()
+    {
+        await using var app = new PortalAppFactory(new Dictionary<string, string?> { ["Portal:ExternalSignIn:RoleMap:Portal.Root"] = "PlatformAdmin" });
+
+        var error = Assert.ThrowsAny<Exception>(app.StartServer);
+
+        Assert.Contains("Portal:ExternalSignIn:RoleMap:Portal.Root is 'PlatformAdmin'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Portal:ExternalSignIn:PlatformAdmins", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_EmptyDatabase_CreatesOneAdminWhosePasswordIsOnlyHashed()
     {
         await using var app = new PortalAppFactory();
@@ -51,6 +62,6 @@ public sealed class StartupTests
         Assert.Equal(admin.Id, account.Id);
         Assert.NotNull(account.PasswordHash);
         Assert.DoesNotContain(PortalAppFactory.AdminPassword, account.PasswordHash, StringComparison.Ordinal);
-        Assert.True(account.LockoutEnabled);
+        Assert.False(account.LockoutEnabled); // sign-in throttling per address and source replaces account lockout
     }
 }

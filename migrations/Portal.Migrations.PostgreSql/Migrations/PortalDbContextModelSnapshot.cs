@@ -710,6 +710,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Property<int>("Roles")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("RolesSetInPortal")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("TenantId")
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
@@ -775,9 +778,17 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<string>("ExternalIssuer")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
                     b.Property<string>("ExternalObjectId")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<string>("ExternalScheme")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("ExternalTenantId")
                         .HasMaxLength(256)
@@ -793,7 +804,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("Email");
 
-                    b.HasIndex("ExternalTenantId", "ExternalObjectId")
+                    b.HasIndex("ExternalTenantId", "ExternalObjectId");
+
+                    b.HasIndex("ExternalScheme", "ExternalIssuer", "ExternalObjectId")
                         .IsUnique();
 
                     b.ToTable("Users", (string)null);

@@ -713,6 +713,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<int>("Roles")
                         .HasColumnType("int");
 
+                    b.Property<bool>("RolesSetInPortal")
+                        .HasColumnType("bit");
+
                     b.Property<Guid>("TenantId")
                         .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
@@ -778,9 +781,17 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
+                    b.Property<string>("ExternalIssuer")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)");
+
                     b.Property<string>("ExternalObjectId")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("ExternalScheme")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
 
                     b.Property<string>("ExternalTenantId")
                         .HasMaxLength(256)
@@ -796,9 +807,11 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("Email");
 
-                    b.HasIndex("ExternalTenantId", "ExternalObjectId")
+                    b.HasIndex("ExternalTenantId", "ExternalObjectId");
+
+                    b.HasIndex("ExternalScheme", "ExternalIssuer", "ExternalObjectId")
                         .IsUnique()
-                        .HasFilter("[ExternalTenantId] IS NOT NULL AND [ExternalObjectId] IS NOT NULL");
+                        .HasFilter("[ExternalScheme] IS NOT NULL AND [ExternalIssuer] IS NOT NULL AND [ExternalObjectId] IS NOT NULL");
 
                     b.ToTable("Users", (string)null);
                 });

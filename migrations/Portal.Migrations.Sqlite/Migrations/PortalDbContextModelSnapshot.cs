@@ -699,6 +699,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<int>("Roles")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("RolesSetInPortal")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("TenantId")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
@@ -764,8 +767,16 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExternalIssuer")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExternalObjectId")
                         .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalScheme")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ExternalTenantId")
@@ -782,7 +793,9 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Email");
 
-                    b.HasIndex("ExternalTenantId", "ExternalObjectId")
+                    b.HasIndex("ExternalTenantId", "ExternalObjectId");
+
+                    b.HasIndex("ExternalScheme", "ExternalIssuer", "ExternalObjectId")
                         .IsUnique();
 
                     b.ToTable("Users", (string)null);

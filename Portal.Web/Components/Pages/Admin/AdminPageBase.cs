@@ -39,7 +39,9 @@ public abstract class AdminPageBase : ComponentBase
         await using var scope = Scopes.CreateAsyncScope();
         try
         {
-            var result = await action(scope.ServiceProvider.GetRequiredService<TService>(), Actor!);
+            // The circuit's actor may be stale: every action runs as the person's rights are now.
+            var actor = await AdminActor.CurrentAsync(Actor!, scope.ServiceProvider, CancellationToken.None);
+            var result = await action(scope.ServiceProvider.GetRequiredService<TService>(), actor);
             if (success is not null)
             {
                 Snackbar.Add(success, Severity.Success);
