@@ -1,4 +1,5 @@
 using Portal.Data;
+using Portal.Web.Accounting;
 using Portal.Web.Admin;
 using Portal.Web.Chat;
 using Portal.Web.Hosting;
@@ -15,6 +16,7 @@ builder.AddPortalShell();
 builder.AddModelHosting();
 builder.AddPortalModels();
 builder.AddPortalChat();
+builder.AddPortalAccounting();
 builder.AddPortalAdmin();
 builder.AddPortalPolicies();
 

@@ -614,6 +614,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("TimeZoneId")
+                        .HasColumnType("text");
+
                     b.Property<long?>("TokensPerDay")
                         .HasColumnType("bigint");
 
@@ -630,6 +633,81 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.HasIndex("TenantId", "UserId");
 
                     b.ToTable("Quotas", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaCounter", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("EndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserKey")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Window")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EndsAt");
+
+                    b.HasIndex("TenantId", "UserKey", "Window")
+                        .IsUnique();
+
+                    b.ToTable("QuotaCounters", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaHold", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DayWindow")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("MonthWindow")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Tokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("QuotaHolds", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Tenants.ExternalTenantMapping", b =>
@@ -829,6 +907,63 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.ToTable("CostSettings", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("BusyTicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Completed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("ModelEntryId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RefusedByPolicy")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RefusedByQuota")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Stopped")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("WorkspaceKey")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey")
+                        .IsUnique();
+
+                    b.ToTable("UsageDailyRollups", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Usage.UsageRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -877,6 +1012,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasColumnType("double precision");
 
                     b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("WorkspaceId")
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
@@ -1042,6 +1180,24 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaCounter", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaHold", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Tenants.ExternalTenantMapping", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
@@ -1068,6 +1224,15 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Navigation("Tenant");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageRecord", b =>
