@@ -17,7 +17,8 @@ public sealed record PolicyActionView(string Kind, string PolicyName, int Policy
 /// <summary>
 /// A generation was accepted: the person's message is stored (regenerate: none new).
 /// <see cref="UserText"/> is the message as the model reads it and as it is stored (personal data
-/// redacted); <see cref="InputActions"/> what the policy did to it; <see cref="SelfCheck"/> how the
+/// redacted); <see cref="InputActions"/> what the policy did to it (a refusal comes with the answer's
+/// last frame, since the refusal is the answer); <see cref="SelfCheck"/> how the
 /// answer will be checked (null: no self-check, "draft-then-revision", or "hold-until-checked").
 /// </summary>
 public sealed record GenerationStarted(

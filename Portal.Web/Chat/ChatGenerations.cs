@@ -96,7 +96,7 @@ public sealed partial class ChatGenerations(
                 : PositionInQueue(generation) >= (catalog.Loaded(modelEntryId)?.Slots ?? 1) ? GenerationState.Queued : GenerationState.Thinking;
             _ = Task.Run(() => RunAsync(generation, plan), CancellationToken.None);
             return new GenerationStarted(generation.Id, conversationId, plan.QuestionId, generation.State, generation.OmittedMessages,
-                plan.QuestionText, PolicyActionView.From(plan.InputActions), SelfCheckMode(plan.Policy));
+                plan.QuestionText, PolicyActionView.From(plan.InputActions.Where(a => a.Kind == PolicyActionKind.Redacted)), SelfCheckMode(plan.Policy));
         }
         catch
         {

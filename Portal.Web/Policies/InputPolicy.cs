@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Portal.Domain.Policies;
 
 namespace Portal.Web.Policies;
@@ -26,11 +27,20 @@ public static class InputPolicy
         var redacted = text;
         if (policy.RedactPii || policy.CustomPiiPatterns.Count > 0)
         {
-            var redaction = new PiiRedactor(policy.CustomPiiPatterns).Redact(text, builtIn: policy.RedactPii);
-            if (redaction.Redacted)
+            try
             {
-                redacted = redaction.Text;
-                actions.Add(new PolicyAction(PolicyActionKind.Redacted, policy.Name, policy.Version, string.Join(", ", redaction.Kinds)));
+                var redaction = new PiiRedactor(policy.CustomPiiPatterns).Redact(text, builtIn: policy.RedactPii);
+                if (redaction.Redacted)
+                {
+                    redacted = redaction.Text;
+                    actions.Add(new PolicyAction(PolicyActionKind.Redacted, policy.Name, policy.Version, string.Join(", ", redaction.Kinds)));
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // Personal data that could not be looked for in time must not reach the model or the database.
+                var refused = new PolicyAction(PolicyActionKind.Refused, policy.Name, policy.Version, "a redaction pattern could not be checked in time, so the prompt is refused");
+                return new InputDecision("[not stored: redaction could not be checked]", refused, [refused]);
             }
         }
 

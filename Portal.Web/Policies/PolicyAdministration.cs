@@ -25,6 +25,14 @@ public sealed class PolicyAdministration(PortalDbContext db, ITenantContext tena
         return await PolicyStore.CurrentAsync(db, cancellationToken) ?? new TenantPolicy { TenantId = tenantId, Name = DefaultName, Version = 0 };
     }
 
+    /// <summary>The models granted to the tenant (the choices for "allowed models").</summary>
+    public async Task<IReadOnlyList<(Guid Id, string Name)>> GrantedModelsAsync(AdminActor actor, CancellationToken cancellationToken = default)
+    {
+        RequireTenantAdmin(actor);
+        var models = await db.ModelGrants.Join(db.ModelEntries, g => g.ModelEntryId, m => m.Id, (_, m) => new { m.Id, m.Name }).ToListAsync(cancellationToken);
+        return [.. models.OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase).Select(m => (m.Id, m.Name))];
+    }
+
     /// <summary>Every version, newest first.</summary>
     public async Task<IReadOnlyList<TenantPolicy>> VersionsAsync(AdminActor actor, CancellationToken cancellationToken = default)
     {

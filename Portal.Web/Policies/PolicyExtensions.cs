@@ -14,6 +14,7 @@ public static class PolicyExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AuditLog>();
         services.TryAddScoped<PolicyAdministration>();
+        services.TryAddScoped<PolicyTrial>();
         services.TryAddSingleton<RetentionJob>();
         if (builder.Configuration.GetValue($"{PolicyOptions.SectionName}:{nameof(PolicyOptions.RunRetention)}", true))
         {

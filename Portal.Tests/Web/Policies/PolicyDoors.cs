@@ -24,7 +24,7 @@ public enum Door
 }
 
 /// <summary>What a person saw of one answer: its state, its text, what the policy did (the sentences shown), and the text streamed.</summary>
-public sealed record SeenAnswer(GenerationState State, string Content, IReadOnlyList<string> PolicyActions, string Streamed, string? Error, string? Notice, string? Question = null, IReadOnlyList<string>? QuestionActions = null);
+public sealed record SeenAnswer(GenerationState State, string Content, IReadOnlyList<string> PolicyActions, string Streamed, string? Error, string? Notice, string? Question = null, IReadOnlyList<string>? QuestionActions = null, bool ShowsSelfCheck = false);
 
 /// <summary>A member of a tenant of their own (so each test has its own policy), with a conversation on the tiny model.</summary>
 public sealed record PolicyTenant(SignedInUser Member, Guid TenantId, string TenantName, Guid ConversationId, Guid ModelId);
@@ -104,7 +104,7 @@ public static class PolicyDoors
 
         var final = await recorder.Completed;
         return new SeenAnswer(final.State, final.Content, [.. (final.PolicyActions ?? []).Select(a => a.Description)], recorder.Text, final.Error, null,
-            started.UserText, [.. (started.InputActions ?? []).Select(a => a.Description)]);
+            started.UserText, [.. (started.InputActions ?? []).Select(a => a.Description)], final.Draft is not null && final.Critique is not null);
     }
 
     /// <summary>The chat page rendered with the running portal's services, signed in as the member: the person types and presses Send.</summary>
@@ -151,7 +151,8 @@ public static class PolicyDoors
         var error = answer.QuerySelector("[data-testid=error]")?.TextContent.Trim();
         var question = cut.FindAll("[data-testid=message][data-role=user]")[^1];
         return new SeenAnswer(state, content, actions, content, error, null,
-            question.QuerySelector("[data-testid=content]")!.TextContent, [.. question.QuerySelectorAll("[data-testid=policy-action]").Select(a => a.TextContent.Trim())]);
+            question.QuerySelector("[data-testid=content]")!.TextContent, [.. question.QuerySelectorAll("[data-testid=policy-action]").Select(a => a.TextContent.Trim())],
+            answer.QuerySelector("[data-testid=self-check]") is not null);
     }
 
     /// <summary>bUnit with the portal's real services behind it (a scope of the running app).</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Portal.Domain.Audit;
 using Portal.Domain.Chat;
@@ -33,6 +34,7 @@ public sealed class PolicyPipelineTests(ChatApp app) : IClassFixture<ChatApp>
 
         Assert.Equal(GenerationState.Refused, seen.State);
         Assert.Equal(["Refused: the prompt breaks rule “codenames” (Acme rules v1)"], seen.PolicyActions);
+        Assert.Empty(seen.QuestionActions!); // shown once, with the answer it replaced
         var messages = await MessagesAsync(tenant);
         Assert.Equal([(MessageRole.User, MessageStatus.Complete), (MessageRole.Assistant, MessageStatus.Refused)], messages.Select(m => (m.Role, m.Status)));
         Assert.Equal(1, messages[1].PolicyVersion);
@@ -125,14 +127,51 @@ public sealed class PolicyPipelineTests(ChatApp app) : IClassFixture<ChatApp>
         Assert.False(string.IsNullOrEmpty(answer.SelfCheckCritique), "the review pass did not run");
         var finding = PolicyPrompt.ReviewFinding(answer.SelfCheckCritique!, 2);
         Assert.Equal(finding, answer.RevisedUnderPrinciple);
-        if (finding is { } principle)
-        {
-            var marker = principle > 0 ? $"under principle {principle}" : "under the principles (the review named no single one)";
-            Assert.Equal([$"Revised {marker} (Constitution v1)"], seen.PolicyActions);
-            Assert.Single(await AuditAsync(tenant, "policy.revised"));
-        }
+
+        // The tiny model's review is noise, never a clear "OK", so the revision pass runs (greedy: every time).
+        var principle = Assert.NotNull(finding);
+        var marker = principle > 0 ? $"under principle {principle}" : "under the principles (the review named no single one)";
+        Assert.Equal([$"Revised {marker} (Constitution v1)"], seen.PolicyActions);
+        Assert.Single(await AuditAsync(tenant, "policy.revised"));
+        Assert.NotEqual(answer.SelfCheckDraft, answer.Content);
+        Assert.True(seen.ShowsSelfCheck, "the draft and the review are not offered to the person");
 
         TestContext.Current.SendDiagnosticMessage($"self-check through {door}: finding {finding?.ToString() ?? "none"}; critique '{answer.SelfCheckCritique}'");
+    }
+
+    [Fact]
+    public async Task SelfCheck_HoldUntilChecked_TheAnswerArrivesOnlyAfterTheCheck()
+    {
+        var tenant = await PolicyDoors.NewTenantAsync(app, new TenantPolicy
+        {
+            Name = "Held",
+            Principles = "Be kind.",
+            SelfCheckEnabled = true,
+            SelfCheckStreaming = SelfCheckStreaming.HoldUntilChecked,
+        });
+        await using var hub = await tenant.Member.ConnectAsync();
+        var recorder = new AnswerRecorder(hub);
+
+        var started = await hub.InvokeAsync<GenerationStarted>(nameof(ChatHub.SendMessage), tenant.ConversationId, "Tell me about llamas.", Cancel);
+        var final = await recorder.Completed;
+
+        Assert.Equal("hold-until-checked", started.SelfCheck);
+        Assert.Contains(GenerationState.Checking, recorder.States);
+        Assert.True(recorder.Frames.Count <= 1, $"{recorder.Frames.Count} frames: the draft was streamed");
+        Assert.Equal(final.Content, recorder.Text);
+        Assert.NotNull(final.Critique);
+    }
+
+    [Fact]
+    public async Task PiiPatternThatRunsOutOfTime_RefusesThePrompt_AndStoresNoneOfIt()
+    {
+        var tenant = await PolicyDoors.NewTenantAsync(app, new TenantPolicy { Name = "Slow", CustomPiiPatterns = [new PiiPattern("slow", "(a+)+$")] });
+
+        var seen = await PolicyDoors.SendAsync(Door.Hub, app, tenant, new string('a', 40) + "b");
+
+        Assert.Equal(GenerationState.Refused, seen.State);
+        Assert.Equal(["Refused: a redaction pattern could not be checked in time, so the prompt is refused (Slow v1)"], seen.PolicyActions);
+        Assert.DoesNotContain("aaaa", (await MessagesAsync(tenant))[0].Content, StringComparison.Ordinal);
     }
 
     [Theory]
