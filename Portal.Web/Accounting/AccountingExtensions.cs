@@ -14,6 +14,7 @@ public static class AccountingExtensions
         services.TryAddSingleton<QuotaLedger>();
         services.TryAddSingleton<UsageAccounting>();
         services.TryAddSingleton<AdmissionGate>();
+        services.TryAddScoped<QuotaAdministration>();
         services.AddHostedService<QuotaExpirySweeper>();
         return builder;
     }
