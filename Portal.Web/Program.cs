@@ -43,6 +43,7 @@ app.MapPortalAccount();
 app.MapPortalModels();
 app.MapPortalShell();
 app.MapPortalChat();
+app.MapPortalReports();
 
 await app.RunAsync();
 

@@ -15,6 +15,7 @@ public static class AccountingExtensions
         services.TryAddSingleton<UsageAccounting>();
         services.TryAddSingleton<AdmissionGate>();
         services.TryAddScoped<QuotaAdministration>();
+        services.TryAddScoped<UsageReports>();
         services.AddHostedService<QuotaExpirySweeper>();
         return builder;
     }

@@ -872,6 +872,22 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("CloudPrices", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = new Guid("6f1d3c2a-0b7e-4e43-9a51-2f6c1d9e8a01"),
+                            InputPerMillionTokens = 10m,
+                            Name = "Frontier tier",
+                            OutputPerMillionTokens = 50m
+                        },
+                        new
+                        {
+                            Id = new Guid("6f1d3c2a-0b7e-4e43-9a51-2f6c1d9e8a02"),
+                            InputPerMillionTokens = 0.43m,
+                            Name = "Open-weight API tier",
+                            OutputPerMillionTokens = 0.87m
+                        });
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.CostSettings", b =>

@@ -3,7 +3,9 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Portal.Migrations.PostgreSql.Migrations
+#pragma warning disable CA1814 // Prefer jagged arrays over multidimensional
+
+namespace Portal.Migrations.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class AccountingSchema : Migration
@@ -14,25 +16,25 @@ namespace Portal.Migrations.PostgreSql.Migrations
             migrationBuilder.AddColumn<Guid>(
                 name: "WorkspaceId",
                 table: "UsageRecords",
-                type: "uuid",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "TimeZoneId",
                 table: "Quotas",
-                type: "text",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "QuotaCounters",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
-                    UserKey = table.Column<Guid>(type: "uuid", nullable: false),
-                    Window = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Value = table.Column<long>(type: "bigint", nullable: false),
-                    EndsAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserKey = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Window = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Value = table.Column<long>(type: "INTEGER", nullable: false),
+                    EndsAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -49,14 +51,14 @@ namespace Portal.Migrations.PostgreSql.Migrations
                 name: "QuotaHolds",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Tokens = table.Column<long>(type: "bigint", nullable: false),
-                    DayWindow = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    MonthWindow = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Tokens = table.Column<long>(type: "INTEGER", nullable: false),
+                    DayWindow = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    MonthWindow = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -73,21 +75,21 @@ namespace Portal.Migrations.PostgreSql.Migrations
                 name: "UsageDailyRollups",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Day = table.Column<DateOnly>(type: "date", nullable: false),
-                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ModelEntryId = table.Column<Guid>(type: "uuid", nullable: false),
-                    WorkspaceKey = table.Column<Guid>(type: "uuid", nullable: false),
-                    Requests = table.Column<long>(type: "bigint", nullable: false),
-                    Completed = table.Column<long>(type: "bigint", nullable: false),
-                    Stopped = table.Column<long>(type: "bigint", nullable: false),
-                    Failed = table.Column<long>(type: "bigint", nullable: false),
-                    RefusedByPolicy = table.Column<long>(type: "bigint", nullable: false),
-                    RefusedByQuota = table.Column<long>(type: "bigint", nullable: false),
-                    PromptTokens = table.Column<long>(type: "bigint", nullable: false),
-                    CompletionTokens = table.Column<long>(type: "bigint", nullable: false),
-                    BusyTicks = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ModelEntryId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceKey = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Requests = table.Column<long>(type: "INTEGER", nullable: false),
+                    Completed = table.Column<long>(type: "INTEGER", nullable: false),
+                    Stopped = table.Column<long>(type: "INTEGER", nullable: false),
+                    Failed = table.Column<long>(type: "INTEGER", nullable: false),
+                    RefusedByPolicy = table.Column<long>(type: "INTEGER", nullable: false),
+                    RefusedByQuota = table.Column<long>(type: "INTEGER", nullable: false),
+                    PromptTokens = table.Column<long>(type: "INTEGER", nullable: false),
+                    CompletionTokens = table.Column<long>(type: "INTEGER", nullable: false),
+                    BusyTicks = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -98,6 +100,15 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         principalTable: "Tenants",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.InsertData(
+                table: "CloudPrices",
+                columns: new[] { "Id", "InputPerMillionTokens", "Name", "OutputPerMillionTokens" },
+                values: new object[,]
+                {
+                    { new Guid("6f1d3c2a-0b7e-4e43-9a51-2f6c1d9e8a01"), 10m, "Frontier tier", 50m },
+                    { new Guid("6f1d3c2a-0b7e-4e43-9a51-2f6c1d9e8a02"), 0.43m, "Open-weight API tier", 0.87m }
                 });
 
             migrationBuilder.CreateIndex(
@@ -122,7 +133,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                 column: "TenantId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_UsageDailyRollups_TenantId_Day_UserId_ModelEntryId_Workspac~",
+                name: "IX_UsageDailyRollups_TenantId_Day_UserId_ModelEntryId_WorkspaceKey",
                 table: "UsageDailyRollups",
                 columns: new[] { "TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey" },
                 unique: true);
@@ -139,6 +150,16 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
             migrationBuilder.DropTable(
                 name: "UsageDailyRollups");
+
+            migrationBuilder.DeleteData(
+                table: "CloudPrices",
+                keyColumn: "Id",
+                keyValue: new Guid("6f1d3c2a-0b7e-4e43-9a51-2f6c1d9e8a01"));
+
+            migrationBuilder.DeleteData(
+                table: "CloudPrices",
+                keyColumn: "Id",
+                keyValue: new Guid("6f1d3c2a-0b7e-4e43-9a51-2f6c1d9e8a02"));
 
             migrationBuilder.DropColumn(
                 name: "WorkspaceId",
