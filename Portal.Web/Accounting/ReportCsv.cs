@@ -6,6 +6,9 @@ namespace Portal.Web.Accounting;
 /// <summary>A report's tables as CSV, numbers in the invariant culture: they read back exactly as the page shows them.</summary>
 public static class ReportCsv
 {
+    /// <summary>Money to four places, the same on the page and in the file.</summary>
+    public const string MoneyFormat = "0.0000";
+
     public static IReadOnlyList<string> Tables { get; } = ["days", "people", "models", "workspaces", "tenants", "speeds"];
 
     public static string Write(UsageReport report, string table)
@@ -55,7 +58,7 @@ public static class ReportCsv
         {
             yield return [
                 row.Label, N(row.Requests), N(row.PromptTokens), N(row.CompletionTokens), N(row.Tokens), N(row.Refused), N(row.Failed),
-                N(row.RefusalRate), N(row.FailureRate), N(row.OnPremCost), .. row.CloudCosts.Select(N)];
+                N(row.RefusalRate), N(row.FailureRate), row.OnPremCost.ToString(MoneyFormat, CultureInfo.InvariantCulture), .. row.CloudCosts.Select(c => c.ToString(MoneyFormat, CultureInfo.InvariantCulture))];
         }
     }
 }
