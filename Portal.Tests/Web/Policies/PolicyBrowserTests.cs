@@ -68,6 +68,49 @@ public sealed class PolicyBrowserTests(ChromiumFixture chromium, ChatApp app) : 
         await ScreenshotsAsync(memberPage, "chat-refused");
     }
 
+    [Fact]
+    public async Task SelfCheckedAnswer_ShowsTheModeTheMarkerAndTheExpandableDraftAndReview()
+    {
+        var tenantName = $"Checked {Guid.NewGuid():N}"[..20];
+        var member = await NewUserAsync(tenantName, TenantRoles.Member);
+        await GrantTinyModelAsync(tenantName);
+        await app.Factory.QueryAsync(async db =>
+        {
+            var tenant = await db.Tenants.SingleAsync(t => t.Name == tenantName, Cancel);
+            db.TenantPolicies.Add(new Portal.Domain.Policies.TenantPolicy
+            {
+                TenantId = tenant.Id, Name = "Constitution", Principles = "Be kind.\nCite a source.", SelfCheckEnabled = true, RedactPii = true,
+            });
+            return await db.SaveChangesAsync(Cancel);
+        });
+
+        var page = await SignedInPageAsync(member);
+        await page.GotoAsync("chat");
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await ClickUntilAsync(page, "[data-testid=new-conversation]", () => Task.FromResult(page.Url.Contains("/chat/", StringComparison.Ordinal)));
+        var banner = page.Locator("[data-testid=policy-banner]");
+        await banner.WaitForAsync();
+        Assert.Contains("you see the draft as it is written, then the revision", await banner.InnerTextAsync(), StringComparison.Ordinal);
+        var input = page.Locator("textarea[data-testid=input]");
+        var send = page.Locator("[data-testid=send]");
+        for (var attempt = 0; attempt < 60 && !await send.IsEnabledAsync(); attempt++)
+        {
+            await input.FillAsync("");
+            await input.FillAsync("Tell me about llamas, and mail jane@example.com.");
+            await page.WaitForTimeoutAsync(250);
+        }
+
+        await send.ClickAsync();
+        var answer = page.Locator("[data-testid=message][data-role=assistant]").Last;
+        await answer.Locator("[data-testid=self-check]").WaitForAsync();
+        await answer.Locator("[data-testid=self-check] .mud-expand-panel-header").ClickAsync();
+        await answer.Locator("[data-testid=self-check-critique]").WaitForAsync();
+
+        Assert.StartsWith("Revised under", (await answer.Locator("[data-testid=policy-action]").InnerTextAsync()).Trim(), StringComparison.Ordinal);
+        Assert.Equal("Tell me about llamas, and mail [e-mail].", (await page.Locator("[data-testid=message][data-role=user] [data-testid=content]").InnerTextAsync()).Trim());
+        await ScreenshotsAsync(page, "chat-self-check");
+    }
+
     private async Task<User> NewUserAsync(string tenantName, TenantRoles roles) =>
         await app.Factory.CreateLocalUserAsync($"{Guid.NewGuid():N}@portal.test", ChatApp.Password, roles, tenantName);
 
