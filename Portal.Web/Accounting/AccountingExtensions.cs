@@ -16,6 +16,7 @@ public static class AccountingExtensions
         services.TryAddSingleton<AdmissionGate>();
         services.TryAddScoped<QuotaAdministration>();
         services.TryAddScoped<UsageReports>();
+        services.TryAddScoped<CostAdministration>();
         services.AddHostedService<QuotaExpirySweeper>();
         return builder;
     }
