@@ -47,7 +47,13 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<Quota> Quotas => Set<Quota>();
 
+    public DbSet<QuotaCounter> QuotaCounters => Set<QuotaCounter>();
+
+    public DbSet<QuotaHold> QuotaHolds => Set<QuotaHold>();
+
     public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
+
+    public DbSet<UsageDailyRollup> UsageDailyRollups => Set<UsageDailyRollup>();
 
     public DbSet<CostSettings> CostSettings => Set<CostSettings>();
 

@@ -1,4 +1,5 @@
 using Portal.Data;
+using Portal.Web.Accounting;
 using Portal.Web.Admin;
 using Portal.Web.Audit;
 using Portal.Web.Chat;
@@ -18,6 +19,7 @@ builder.AddPortalShell();
 builder.AddModelHosting();
 builder.AddPortalModels();
 builder.AddPortalChat();
+builder.AddPortalAccounting();
 builder.AddPortalAdmin();
 builder.AddPortalPolicies();
 builder.AddPortalAudit();
@@ -54,6 +56,7 @@ app.MapPortalModels();
 app.MapPortalShell();
 app.MapPortalChat();
 app.MapPortalAudit();
+app.MapPortalReports();
 
 await app.RunAsync();
 

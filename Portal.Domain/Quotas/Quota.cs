@@ -19,4 +19,10 @@ public sealed class Quota : ITenantOwned
     public int? RequestsPerMinute { get; set; }
 
     public int? ConcurrentGenerations { get; set; }
+
+    /// <summary>
+    /// On the tenant's row only: the IANA time zone whose midnights start its quota days and months
+    /// (and its report days); null means UTC.
+    /// </summary>
+    public string? TimeZoneId { get; set; }
 }

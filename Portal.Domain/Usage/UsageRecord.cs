@@ -6,7 +6,11 @@ public enum GenerationOutcome
     Length,
     Stopped,
     Failed,
+    /// <summary>Refused by the tenant's policy.</summary>
     Refused,
+
+    /// <summary>Refused before generation because a quota was used up.</summary>
+    RefusedByQuota,
 }
 
 /// <summary>One generation, recorded once it ends, for reports and cost.</summary>
@@ -21,6 +25,9 @@ public sealed class UsageRecord : ITenantOwned
     public Guid ModelEntryId { get; set; }
 
     public Guid? ConversationId { get; set; }
+
+    /// <summary>The workspace of the conversation, for reports by workspace.</summary>
+    public Guid? WorkspaceId { get; set; }
 
     /// <summary>The answer this generation produced; null when the answer was not stored (storage off, refused).</summary>
     public Guid? MessageId { get; set; }

@@ -7,6 +7,7 @@ using Portal.Data;
 using Portal.Domain.Chat;
 using Portal.Domain.Policies;
 using Portal.Inference.Engine;
+using Portal.Web.Accounting;
 using Portal.Web.Audit;
 using Portal.Web.Models;
 using Portal.Web.Policies;
@@ -35,6 +36,7 @@ public sealed partial class ChatGenerations(
     ModelCatalog catalog,
     ChatAccess access,
     QuotaReservation quota,
+    AdmissionGate admission,
     AuditLog audit,
     IOptions<ChatOptions> options,
     TimeProvider time,
@@ -230,17 +232,26 @@ public sealed partial class ChatGenerations(
             throw new ChatRequestException(ex.Message);
         }
 
-        // Stage 3: quota, reserved before anything is stored or generated.
-        var ticket = await quota.ReserveAsync(caller, modelEntryId, answerRoom, cancellationToken);
+        // Stage 3: quota, reserved before anything is stored or generated; the answer's room is clamped to what the quota has left.
+        var ticket = await quota.ReserveAsync(caller, conversation, history.PromptTokens, answerRoom, cancellationToken);
 
         // The person's message is stored before the generation starts.
         conversation.UpdatedAt = now;
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            await quota.ReleaseAsync(ticket);
+            throw;
+        }
+
         var request = new GenerationRequest
         {
             ModelId = engineId,
             Messages = history.Messages,
-            MaxTokens = answerRoom,
+            MaxTokens = ticket.MaxOutputTokens,
             Sampling = new SamplingSettings { Temperature = options.Value.Temperature },
         };
         return new GenerationPlan(policy, request, history, ticket, input.Text, stored?.Id, input.Actions, null, store);
@@ -262,7 +273,7 @@ public sealed partial class ChatGenerations(
             using (catalog.TrackGeneration(generation.ModelEntryId))
             {
                 await SendAsync(generation, sink => sink.StateChangedAsync(new GenerationStateFrame(generation.Id, generation.ConversationId, generation.State)));
-                answer = await GenerateAsync(run);
+                answer = await AdmittedAsync(run);
             }
 
             frames = run.Frames;
@@ -280,6 +291,32 @@ public sealed partial class ChatGenerations(
             byConversation.TryRemove(generation.ConversationId, out _);
             generation.Dispose();
             await PromoteQueuedAsync(generation.ModelEntryId);
+        }
+    }
+
+    /// <summary>Waits for the admission gate (fair across tenants and people), then generates; stopped while waiting, nothing was generated.</summary>
+    private async Task<StoredAnswer> AdmittedAsync(AnswerRun run)
+    {
+        var generation = run.Generation;
+        IDisposable lease;
+        try
+        {
+            lease = await admission.EnterAsync(generation.ModelEntryId, catalog.Loaded(generation.ModelEntryId)?.Slots ?? 1, generation.Caller.TenantId, generation.Caller.UserId, generation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return new StoredAnswer(generation.Caller, generation.ConversationId, generation.ModelEntryId, "", MessageStatus.Stopped, null,
+                new GenerationResult(FinishReason.Cancelled, "", 0, 0, null, TimeSpan.Zero), run.Plan.Policy, []);
+        }
+
+        using (lease)
+        {
+            if (generation.State == GenerationState.Queued)
+            {
+                await SetStateAsync(generation, GenerationState.Thinking);
+            }
+
+            return await GenerateAsync(run);
         }
     }
 
@@ -490,13 +527,9 @@ public sealed partial class ChatGenerations(
         // Stage 6: storage.
         Guid? storedId = plan.Store ? (await ConversationStore.AddAnswerAsync(db, answer, now)).Id : null;
 
-        // Stage 7: settlement and the usage record.
-        if (plan.Ticket is { } ticket)
-        {
-            await quota.SettleAsync(ticket, answer.Result.PromptTokens, answer.Result.CompletionTokens, CancellationToken.None);
-        }
-
-        ConversationStore.AddUsage(db, answer, storedId, TokensPerSecond(answer.Result), now);
+        // Stage 7: settlement and the usage record, in one transaction with the answer and the audit.
+        var usage = ConversationStore.AddUsage(db, answer, storedId, TokensPerSecond(answer.Result), now);
+        await using var transaction = await quota.BeginSettlementAsync(db, plan.Ticket, usage);
 
         // Stage 8: audit, for the question's actions and the answer's.
         foreach (var action in plan.InputActions.Where(a => a.Kind == PolicyActionKind.Redacted).Concat(answer.Actions).Where(a => a.Kind != PolicyActionKind.NotStored))
@@ -505,6 +538,7 @@ public sealed partial class ChatGenerations(
         }
 
         await db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
         return (storedId ?? Guid.NewGuid(), state);
     }
 

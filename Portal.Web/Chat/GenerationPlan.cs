@@ -1,5 +1,6 @@
 using Portal.Domain.Policies;
 using Portal.Inference.Engine;
+using Portal.Web.Accounting;
 
 namespace Portal.Web.Chat;
 

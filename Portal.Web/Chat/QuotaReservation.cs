@@ -1,25 +1,49 @@
+using Microsoft.EntityFrameworkCore.Storage;
+using Portal.Data;
+using Portal.Domain.Chat;
+using Portal.Domain.Usage;
+using Portal.Web.Accounting;
+
 namespace Portal.Web.Chat;
 
-/// <summary>A reservation of quota for one generation, settled with what it really used.</summary>
-public sealed record QuotaTicket(Guid TenantId, Guid UserId, Guid ModelEntryId, int ReservedTokens);
-
 /// <summary>
-/// The pipeline's quota stage: reserve before generation, settle after. Empty until the accounting
-/// issue fills it: <see cref="ReserveAsync"/> is where a request over its quota is refused (throw a
-/// <see cref="ChatRequestException"/> that says when the quota resets), and <see cref="SettleAsync"/>
-/// is where the reservation is replaced by the tokens really produced.
+/// The pipeline's quota stage: reserve before generation (<see cref="QuotaLedger"/>), settle after, in
+/// the transaction that writes the usage record. A request over its quota is refused with a
+/// <see cref="QuotaExceededException"/> that says which limit and when it resets, and the refusal
+/// is recorded as usage with outcome "refused by quota".
 /// </summary>
-public sealed class QuotaReservation
+public sealed class QuotaReservation(QuotaLedger ledger, UsageAccounting usage, TimeProvider time)
 {
-    public Task<QuotaTicket> ReserveAsync(ChatCaller caller, Guid modelEntryId, int maxTokens, CancellationToken cancellationToken)
+    public async Task<QuotaTicket> ReserveAsync(ChatCaller caller, Conversation conversation, int promptTokens, int maxTokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        return Task.FromResult(new QuotaTicket(caller.TenantId, caller.UserId, modelEntryId, maxTokens));
+        ArgumentNullException.ThrowIfNull(conversation);
+        try
+        {
+            return await ledger.ReserveAsync(caller.TenantId, caller.UserId, promptTokens, maxTokens, cancellationToken);
+        }
+        catch (QuotaExceededException)
+        {
+            await usage.RecordAsync(
+                new UsageRecord
+                {
+                    TenantId = caller.TenantId,
+                    UserId = caller.UserId,
+                    ModelEntryId = conversation.ModelEntryId ?? Guid.Empty,
+                    ConversationId = conversation.Id,
+                    WorkspaceId = conversation.WorkspaceId,
+                    Outcome = GenerationOutcome.RefusedByQuota,
+                    CreatedAt = time.GetUtcNow(),
+                },
+                CancellationToken.None);
+            throw;
+        }
     }
 
-    public Task SettleAsync(QuotaTicket ticket, int promptTokens, int completionTokens, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(ticket);
-        return Task.CompletedTask;
-    }
+    /// <summary>Gives the reservation back whole: the generation never ran.</summary>
+    public Task ReleaseAsync(QuotaTicket ticket) => ledger.ReleaseAsync(ticket, CancellationToken.None);
+
+    /// <summary>Begins the transaction that settles <paramref name="ticket"/> with <paramref name="record"/>'s tokens; the caller saves and commits.</summary>
+    public Task<IDbContextTransaction> BeginSettlementAsync(PortalDbContext db, QuotaTicket? ticket, UsageRecord record) =>
+        usage.BeginSettlementAsync(db, ticket, record, CancellationToken.None);
 }

@@ -650,6 +650,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("TimeZoneId")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<long?>("TokensPerDay")
                         .HasColumnType("bigint");
 
@@ -666,6 +669,81 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.HasIndex("TenantId", "UserId");
 
                     b.ToTable("Quotas", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaCounter", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("EndsAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("UserKey")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Window")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EndsAt");
+
+                    b.HasIndex("TenantId", "UserKey", "Window")
+                        .IsUnique();
+
+                    b.ToTable("QuotaCounters", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaHold", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("DayWindow")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("MonthWindow")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("Tokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("QuotaHolds", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Tenants.ExternalTenantMapping", b =>
@@ -841,6 +919,22 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("CloudPrices", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = new Guid("6f1d3c2a-0b7e-4e43-9a51-2f6c1d9e8a01"),
+                            InputPerMillionTokens = 10m,
+                            Name = "Frontier tier",
+                            OutputPerMillionTokens = 50m
+                        },
+                        new
+                        {
+                            Id = new Guid("6f1d3c2a-0b7e-4e43-9a51-2f6c1d9e8a02"),
+                            InputPerMillionTokens = 0.43m,
+                            Name = "Open-weight API tier",
+                            OutputPerMillionTokens = 0.87m
+                        });
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.CostSettings", b =>
@@ -877,6 +971,63 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("CostSettings", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("BusyTicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Completed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("ModelEntryId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RefusedByPolicy")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RefusedByQuota")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Stopped")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("WorkspaceKey")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey")
+                        .IsUnique();
+
+                    b.ToTable("UsageDailyRollups", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageRecord", b =>
@@ -927,6 +1078,9 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("float");
 
                     b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("WorkspaceId")
                         .HasColumnType("uniqueidentifier");
 
                     b.HasKey("Id");
@@ -1092,6 +1246,24 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaCounter", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaHold", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Tenants.ExternalTenantMapping", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
@@ -1118,6 +1290,15 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Navigation("Tenant");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageRecord", b =>

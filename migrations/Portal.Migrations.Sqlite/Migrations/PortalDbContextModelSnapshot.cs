@@ -636,6 +636,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TimeZoneId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("TokensPerDay")
                         .HasColumnType("INTEGER");
 
@@ -652,6 +655,81 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "UserId");
 
                     b.ToTable("Quotas", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaCounter", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndsAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserKey")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Window")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EndsAt");
+
+                    b.HasIndex("TenantId", "UserKey", "Window")
+                        .IsUnique();
+
+                    b.ToTable("QuotaCounters", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaHold", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DayWindow")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MonthWindow")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Tokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("QuotaHolds", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Tenants.ExternalTenantMapping", b =>
@@ -826,6 +904,22 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("CloudPrices", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = new Guid("6f1d3c2a-0b7e-4e43-9a51-2f6c1d9e8a01"),
+                            InputPerMillionTokens = 10m,
+                            Name = "Frontier tier",
+                            OutputPerMillionTokens = 50m
+                        },
+                        new
+                        {
+                            Id = new Guid("6f1d3c2a-0b7e-4e43-9a51-2f6c1d9e8a02"),
+                            InputPerMillionTokens = 0.43m,
+                            Name = "Open-weight API tier",
+                            OutputPerMillionTokens = 0.87m
+                        });
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.CostSettings", b =>
@@ -862,6 +956,63 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("CostSettings", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("BusyTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Completed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ModelEntryId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RefusedByPolicy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RefusedByQuota")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Stopped")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceKey")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey")
+                        .IsUnique();
+
+                    b.ToTable("UsageDailyRollups", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageRecord", b =>
@@ -912,6 +1063,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("REAL");
 
                     b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("WorkspaceId")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -1077,6 +1231,24 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaCounter", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Quotas.QuotaHold", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Tenants.ExternalTenantMapping", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
@@ -1103,6 +1275,15 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Navigation("Tenant");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageRecord", b =>

@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Domain.Tenants;
+using Portal.Domain.Usage;
+
+namespace Portal.Data.Configurations.Usage;
+
+internal sealed class UsageDailyRollupConfiguration : IEntityTypeConfiguration<UsageDailyRollup>
+{
+    public void Configure(EntityTypeBuilder<UsageDailyRollup> builder)
+    {
+        builder.ToTable("UsageDailyRollups");
+        builder.HasKey(r => r.Id);
+        builder.HasIndex(r => new { r.TenantId, r.Day, r.UserId, r.ModelEntryId, r.WorkspaceKey }).IsUnique();
+        builder.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -1,0 +1,41 @@
+namespace Portal.Domain.Usage;
+
+/// <summary>
+/// The usage records of one day (in the tenant's time zone), one person, one model and one workspace,
+/// summed as they arrive. Reports over long periods read these instead of every record; additions
+/// commute, so records arriving out of order give the same sums.
+/// </summary>
+public sealed class UsageDailyRollup : ITenantOwned
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    public Guid TenantId { get; set; }
+
+    public DateOnly Day { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public Guid ModelEntryId { get; set; }
+
+    /// <summary>The workspace, or <see cref="Guid.Empty"/> for records without one.</summary>
+    public Guid WorkspaceKey { get; set; }
+
+    public long Requests { get; set; }
+
+    public long Completed { get; set; }
+
+    public long Stopped { get; set; }
+
+    public long Failed { get; set; }
+
+    public long RefusedByPolicy { get; set; }
+
+    public long RefusedByQuota { get; set; }
+
+    public long PromptTokens { get; set; }
+
+    public long CompletionTokens { get; set; }
+
+    /// <summary>Sum of the generations' durations (the hardware's busy time), in ticks.</summary>
+    public long BusyTicks { get; set; }
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using CsvHelper;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
+using Portal.Data;
+using Portal.Domain.Chat;
+using Portal.Domain.Models;
+using Portal.Domain.Tenants;
+using Portal.Domain.Usage;
+using Portal.Tests.Data.Infrastructure;
+using Portal.Tests.Web.Quotas;
+using Portal.Web.Accounting;
+
+namespace Portal.Tests.Web.Reports;
+
+/// <summary>Report figures over a seeded set, against values computed here from the same records, on SQLite and PostgreSQL.</summary>
+public sealed class UsageReportTests(MigratedDatabases databases) : IClassFixture<MigratedDatabases>
+{
+    private static readonly DateOnly First = new(2026, 10, 5);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [MemberData(nameof(DatabaseProviders.All), MemberType = typeof(DatabaseProviders))]
+    public async Task Figures_EqualValuesComputedFromTheRecords_AndRollupsEqualRawAggregation(DatabaseProvider provider)
+    {
+        var database = await databases.GetAsync(provider);
+        var (a, records) = await SeedAsync(database, "Figures", 120, seed: 7);
+
+        var report = await BuildAsync(database, new ReportScope(a.Id), First, First.AddDays(3));
+
+        var inPeriod = records.Where(r => DateOnly.FromDateTime(r.CreatedAt.UtcDateTime) <= First.AddDays(3)).ToList();
+        Assert.Equal(inPeriod.Count, report.Total.Requests);
+        Assert.Equal(inPeriod.Sum(r => (long)r.PromptTokens), report.Total.PromptTokens);
+        Assert.Equal(inPeriod.Sum(r => (long)r.CompletionTokens), report.Total.CompletionTokens);
+        Assert.Equal(inPeriod.Select(r => r.UserId).Distinct().Count(), report.ActivePeople);
+        Assert.Equal(inPeriod.Count(r => r.Outcome is GenerationOutcome.Refused or GenerationOutcome.RefusedByQuota), report.Total.Refused);
+        Assert.Equal(inPeriod.Count(r => r.Outcome == GenerationOutcome.Failed), report.Total.Failed);
+        Assert.Equal(
+            [.. inPeriod.GroupBy(r => DateOnly.FromDateTime(r.CreatedAt.UtcDateTime)).OrderBy(g => g.Key).Select(g => (g.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), (long)g.Count(), g.Sum(r => (long)r.CompletionTokens)))],
+            report.ByDay.Select(d => (d.Label, d.Requests, d.CompletionTokens)));
+        Assert.Equal(
+            inPeriod.GroupBy(r => r.UserId).Select(g => g.Sum(r => (long)r.PromptTokens + r.CompletionTokens)).OrderDescending(),
+            report.ByPerson.Select(p => p.Tokens));
+
+        // On-prem cost: 1 USD per busy hour (hand-set below), over the busy time of the period.
+        Assert.Equal(Math.Round((decimal)inPeriod.Sum(r => r.Duration.TotalHours), 4), report.Total.OnPremCost);
+        var frontier = report.CloudTiers.ToList().IndexOf("Frontier tier");
+        Assert.Equal(Math.Round((inPeriod.Sum(r => (decimal)r.PromptTokens) * 10m + inPeriod.Sum(r => (decimal)r.CompletionTokens) * 50m) / 1_000_000m, 4), report.Total.CloudCosts[frontier]);
+
+        foreach (var speed in report.Speeds)
+        {
+            var answered = inPeriod.Where(r => r.ModelEntryId == speed.ModelEntryId && r.CompletionTokens > 0 && r.Outcome == GenerationOutcome.Completed).ToList();
+            Assert.Equal(answered.Count, speed.Answers);
+            Assert.Equal(Math.Round(MedianByHand(answered.Select(r => r.TimeToFirstToken.TotalMilliseconds)), 1), speed.MedianTimeToFirstTokenMs);
+            Assert.Equal(Math.Round(MedianByHand(answered.Select(r => r.TokensPerSecond)), 1), speed.MedianTokensPerSecond);
+        }
+
+        // Rollups (fed in shuffled order) equal the raw records grouped now.
+        await using var db = database.CreateContext(TenantScopes.For(a.Id));
+        var raw = (await db.UsageRecords.AsNoTracking().ToListAsync(Ct))
+            .GroupBy(r => (DateOnly.FromDateTime(r.CreatedAt.UtcDateTime), r.UserId, r.ModelEntryId, r.WorkspaceId ?? Guid.Empty))
+            .Select(g => (g.Key, (long)g.Count(), g.Sum(r => (long)r.PromptTokens), g.Sum(r => (long)r.CompletionTokens), g.Sum(r => r.Duration.Ticks)))
+            .OrderBy(x => x.Key).ToList();
+        var rollups = (await db.UsageDailyRollups.AsNoTracking().ToListAsync(Ct))
+            .Select(r => ((r.Day, r.UserId, r.ModelEntryId, r.WorkspaceKey), r.Requests, r.PromptTokens, r.CompletionTokens, r.BusyTicks))
+            .OrderBy(x => x.Item1).ToList();
+        Assert.Equal(raw, rollups);
+    }
+
+    [Theory]
+    [MemberData(nameof(DatabaseProviders.All), MemberType = typeof(DatabaseProviders))]
+    public async Task ManagerOfA_SeesNothingOfB_InTheReportOrItsExport(DatabaseProvider provider)
+    {
+        var database = await databases.GetAsync(provider);
+        var (a, recordsOfA) = await SeedAsync(database, "Alpha", 30, seed: 1);
+        var (b, _) = await SeedAsync(database, "Bravo", 30, seed: 2);
+
+        var report = await BuildAsync(database, new ReportScope(a.Id), First, First.AddDays(9));
+
+        Assert.Equal(recordsOfA.Count, report.Total.Requests);
+        Assert.Empty(report.ByTenant);
+        var everything = string.Join("\n", ReportCsv.Tables.Where(t => t != "tenants").Select(t => ReportCsv.Write(report, t)));
+        Assert.DoesNotContain("Bravo", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bravo", string.Join(",", report.ByPerson.Concat(report.ByModel).Concat(report.ByWorkspace).Select(r => r.Label)), StringComparison.Ordinal);
+
+        // A platform admin's comparison has both, each with its own figures.
+        var all = await BuildAsync(database, new ReportScope((Guid?)null), First, First.AddDays(9));
+        Assert.Contains(all.ByTenant, t => t.Label == a.Tenant.Name && t.Requests == recordsOfA.Count);
+        Assert.Contains(all.ByTenant, t => t.Label == b.Tenant.Name);
+    }
+
+    [Fact]
+    public async Task Csv_ParsesBackIntoTheNumbersThePageShows()
+    {
+        var database = await databases.GetAsync(DatabaseProvider.Sqlite);
+        var (a, _) = await SeedAsync(database, "Csv", 40, seed: 3);
+        var report = await BuildAsync(database, new ReportScope(a.Id), First, First.AddDays(9));
+
+        using var reader = CsvReader.FromText(ReportCsv.Write(report, "people"), null);
+        var parsed = new List<(string, long, long, long, decimal)>();
+        while (reader.Read())
+        {
+            parsed.Add((reader[0].ToString(), long.Parse(reader[1].ToString(), CultureInfo.InvariantCulture), long.Parse(reader[2].ToString(), CultureInfo.InvariantCulture),
+                long.Parse(reader[3].ToString(), CultureInfo.InvariantCulture), decimal.Parse(reader[9].ToString(), CultureInfo.InvariantCulture)));
+        }
+
+        Assert.Equal(report.ByPerson.Select(p => (p.Label, p.Requests, p.PromptTokens, p.CompletionTokens, p.OnPremCost)), parsed);
+        Assert.True(parsed.Count >= 2);
+    }
+
+    private static async Task<UsageReport> BuildAsync(TestDatabase database, ReportScope scope, DateOnly from, DateOnly to)
+    {
+        var tenantContext = new TenantContext();
+        await using var db = database.CreateContext(tenantContext);
+        return await new UsageReports(db, tenantContext).BuildAsync(scope, from, to, Ct);
+    }
+
+    private static double MedianByHand(IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        if (sorted.Length == 0)
+        {
+            return 0;
+        }
+
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /// <summary>A tenant with three people, two models and two workspaces, and <paramref name="count"/> records over ten days, recorded in shuffled order.</summary>
+    private static async Task<(SeededTenant Tenant, List<UsageRecord> Records)> SeedAsync(TestDatabase database, string name, int count, int seed)
+    {
+        var tenant = await SeededTenant.CreateAsync(database, name);
+        var random = new Random(seed);
+        var people = new List<Guid> { tenant.Owner.Id };
+        var models = new List<Guid>();
+        var workspaces = new List<Guid> { tenant.Workspace.Id };
+        var context = new TenantContext();
+        await using (var db = database.CreateContext(context))
+        using (context.BeginPlatformScope())
+        {
+            for (var i = 1; i <= 2; i++)
+            {
+                var person = new User { DisplayName = $"{name} person {i}", Email = $"p{i}@{tenant.Tenant.Slug}.test", CreatedAt = DateTimeOffset.UnixEpoch };
+                var model = new ModelEntry { Name = $"{name} model {i}-{Guid.NewGuid():N}"[..30], FileName = $"{Guid.NewGuid():N}.gguf", Sha256 = Guid.NewGuid().ToString("N") };
+                db.AddRange(person, new Membership { TenantId = tenant.Id, UserId = person.Id, Roles = TenantRoles.Member, CreatedAt = DateTimeOffset.UnixEpoch }, model);
+                people.Add(person.Id);
+                models.Add(model.Id);
+            }
+
+            var second = new Workspace { TenantId = tenant.Id, Name = $"{name} research", CreatedAt = DateTimeOffset.UnixEpoch };
+            db.Add(second);
+            workspaces.Add(second.Id);
+            if (!await db.CostSettings.AnyAsync(Ct))
+            {
+                // 8,766 over 1 year fully used: 1 an hour, no power.
+                db.CostSettings.Add(new CostSettings { HardwarePrice = 8_766m, LifetimeYears = 1, Utilisation = 1m });
+            }
+
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var outcomes = new[] { GenerationOutcome.Completed, GenerationOutcome.Completed, GenerationOutcome.Completed, GenerationOutcome.Stopped, GenerationOutcome.Failed, GenerationOutcome.Refused, GenerationOutcome.RefusedByQuota };
+        var records = Enumerable.Range(0, count).Select(_ =>
+        {
+            var outcome = outcomes[random.Next(outcomes.Length)];
+            var produced = outcome is GenerationOutcome.Completed or GenerationOutcome.Stopped;
+            return new UsageRecord
+            {
+                TenantId = tenant.Id,
+                UserId = people[random.Next(people.Count)],
+                ModelEntryId = models[random.Next(models.Count)],
+                WorkspaceId = workspaces[random.Next(workspaces.Count)],
+                PromptTokens = outcome == GenerationOutcome.RefusedByQuota ? 0 : random.Next(5, 500),
+                CompletionTokens = produced ? random.Next(1, 900) : 0,
+                TimeToFirstToken = TimeSpan.FromMilliseconds(random.Next(20, 400)),
+                Duration = TimeSpan.FromMilliseconds(random.Next(100, 20_000)),
+                TokensPerSecond = Math.Round(random.NextDouble() * 80, 3),
+                Outcome = outcome,
+                CreatedAt = First.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddMinutes(random.Next(0, 10 * 24 * 60)),
+            };
+        }).ToList();
+
+        using var instance = new AccountingInstance(database, new FakeTimeProvider());
+        foreach (var record in records.OrderBy(_ => random.Next()))
+        {
+            await instance.Usage.RecordAsync(Copy(record), Ct);
+        }
+
+        return (tenant, records);
+    }
+
+    private static UsageRecord Copy(UsageRecord r) => new()
+    {
+        Id = r.Id, TenantId = r.TenantId, UserId = r.UserId, ModelEntryId = r.ModelEntryId, WorkspaceId = r.WorkspaceId, PromptTokens = r.PromptTokens,
+        CompletionTokens = r.CompletionTokens, TimeToFirstToken = r.TimeToFirstToken, Duration = r.Duration, TokensPerSecond = r.TokensPerSecond,
+        Outcome = r.Outcome, CreatedAt = r.CreatedAt,
+    };
+}

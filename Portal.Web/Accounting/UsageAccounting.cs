@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Portal.Data;
+using Portal.Domain.Usage;
+
+namespace Portal.Web.Accounting;
+
+/// <summary>
+/// Writes usage records with their quota settlement and their day's rollup in one transaction:
+/// the record, the corrected quota and the report's sums change together or not at all.
+/// </summary>
+public sealed class UsageAccounting(IServiceScopeFactory scopes, QuotaLedger ledger)
+{
+    /// <summary>
+    /// Begins the transaction on <paramref name="db"/> in which <paramref name="record"/> (already added to
+    /// <paramref name="db"/>) is saved: settles <paramref name="ticket"/> (when the request held one) and
+    /// adds the record to its day's rollup. The caller saves its changes and commits.
+    /// </summary>
+    public async Task<IDbContextTransaction> BeginSettlementAsync(PortalDbContext db, QuotaTicket? ticket, UsageRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(record);
+        record.WorkspaceId ??= await db.Conversations.Where(c => c.Id == record.ConversationId).Select(c => (Guid?)c.WorkspaceId).FirstOrDefaultAsync(cancellationToken);
+        var day = await EnsureRollupAsync(record, cancellationToken);
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            if (ticket is not null)
+            {
+                var used = record.Outcome == GenerationOutcome.Failed ? 0 : (long)record.PromptTokens + record.CompletionTokens;
+                await ledger.SettleAsync(db, ticket, used, cancellationToken);
+            }
+
+            await AddToRollupAsync(db, record, day, cancellationToken);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Saves a record that travels with nothing else (a refusal by quota), with its rollup.</summary>
+    public async Task RecordAsync(UsageRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ITenantContext>().SetTenant(record.TenantId);
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        db.UsageRecords.Add(record);
+        await using var transaction = await BeginSettlementAsync(db, null, record, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Creates the rollup row of the record's day if missing, in a save of its own before the transaction.</summary>
+    private async Task<DateOnly> EnsureRollupAsync(UsageRecord record, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ITenantContext>().SetTenant(record.TenantId);
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var clock = await QuotaLedger.ClockAsync(db, record.CreatedAt, cancellationToken);
+        var day = clock.DayOf(record.CreatedAt);
+        var workspace = record.WorkspaceId ?? Guid.Empty;
+        if (!await Row(db, record, day).AnyAsync(cancellationToken))
+        {
+            db.UsageDailyRollups.Add(new UsageDailyRollup
+            {
+                TenantId = record.TenantId,
+                Day = day,
+                UserId = record.UserId,
+                ModelEntryId = record.ModelEntryId,
+                WorkspaceKey = workspace,
+            });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Created by a record saved at the same moment; the unique index kept one.
+            }
+        }
+
+        return day;
+    }
+
+    private static Task<int> AddToRollupAsync(PortalDbContext db, UsageRecord record, DateOnly day, CancellationToken cancellationToken)
+    {
+        var completed = record.Outcome is GenerationOutcome.Completed or GenerationOutcome.Length ? 1 : 0;
+        var stopped = record.Outcome == GenerationOutcome.Stopped ? 1 : 0;
+        var failed = record.Outcome == GenerationOutcome.Failed ? 1 : 0;
+        var refusedByPolicy = record.Outcome == GenerationOutcome.Refused ? 1 : 0;
+        var refusedByQuota = record.Outcome == GenerationOutcome.RefusedByQuota ? 1 : 0;
+        long prompt = record.PromptTokens, completion = record.CompletionTokens, busy = record.Duration.Ticks;
+        return Row(db, record, day).ExecuteUpdateAsync(
+            s => s
+                .SetProperty(r => r.Requests, r => r.Requests + 1)
+                .SetProperty(r => r.Completed, r => r.Completed + completed)
+                .SetProperty(r => r.Stopped, r => r.Stopped + stopped)
+                .SetProperty(r => r.Failed, r => r.Failed + failed)
+                .SetProperty(r => r.RefusedByPolicy, r => r.RefusedByPolicy + refusedByPolicy)
+                .SetProperty(r => r.RefusedByQuota, r => r.RefusedByQuota + refusedByQuota)
+                .SetProperty(r => r.PromptTokens, r => r.PromptTokens + prompt)
+                .SetProperty(r => r.CompletionTokens, r => r.CompletionTokens + completion)
+                .SetProperty(r => r.BusyTicks, r => r.BusyTicks + busy),
+            cancellationToken);
+    }
+
+    private static IQueryable<UsageDailyRollup> Row(PortalDbContext db, UsageRecord record, DateOnly day)
+    {
+        var workspace = record.WorkspaceId ?? Guid.Empty;
+        return db.UsageDailyRollups.Where(r => r.Day == day && r.UserId == record.UserId && r.ModelEntryId == record.ModelEntryId && r.WorkspaceKey == workspace);
+    }
+}

@@ -1,0 +1,186 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Domain.Usage;
+using Portal.Web.Identity;
+
+namespace Portal.Web.Accounting;
+
+/// <summary>Whose usage a report may show: one tenant (a manager's own), or every tenant (platform admins only).</summary>
+public sealed record ReportScope(Guid? TenantId)
+{
+    /// <summary>
+    /// The caller's scope: a platform admin may ask for all tenants (<paramref name="allTenants"/>);
+    /// anyone else gets their active tenant, or null when they have none or are no manager.
+    /// </summary>
+    public static ReportScope? For(ClaimsPrincipal user, bool allTenants)
+    {
+        if (PortalPrincipal.Read(user) is not { } session)
+        {
+            return null;
+        }
+
+        if (session.IsPlatformAdmin && (allTenants || session.Tenant is null))
+        {
+            return new ReportScope((Guid?)null);
+        }
+
+        return session.Tenant is { } tenant && (session.IsPlatformAdmin || tenant.Roles.HasFlag(Portal.Domain.Tenants.TenantRoles.Manager))
+            ? new ReportScope(tenant.Id)
+            : null;
+    }
+}
+
+/// <summary>
+/// Usage reports for a period of whole days, from the daily rollups (so a year is fast), with medians
+/// of time to first token and speed per model from the period's records. Held to one tenant unless
+/// the scope is every tenant.
+/// </summary>
+public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContext)
+{
+    public async Task<UsageReport> BuildAsync(ReportScope scope, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        if (to < from)
+        {
+            throw new ArgumentException("The period ends before it starts.", nameof(to));
+        }
+
+        if (scope.TenantId is { } tenantId)
+        {
+            tenantContext.SetTenant(tenantId);
+        }
+
+        using var platform = scope.TenantId is null ? tenantContext.BeginPlatformScope() : null;
+        var rows = db.UsageDailyRollups.AsNoTracking().Where(r => r.Day >= from && r.Day <= to);
+        var byDay = (await Sum(rows.GroupBy(r => r.Day), cancellationToken)).Select(s => s.With(s.Key, Guid.Empty)).ToList();
+        var byPerson = (await Sum(rows.GroupBy(r => r.UserId), cancellationToken)).Select(s => s.With(default, s.Key)).ToList();
+        var byModel = (await Sum(rows.GroupBy(r => r.ModelEntryId), cancellationToken)).Select(s => s.With(default, s.Key)).ToList();
+        var byWorkspace = (await Sum(rows.GroupBy(r => r.WorkspaceKey), cancellationToken)).Select(s => s.With(default, s.Key)).ToList();
+        var byTenant = scope.TenantId is null ? (await Sum(rows.GroupBy(r => r.TenantId), cancellationToken)).Select(s => s.With(default, s.Key)).ToList() : [];
+        var activePeople = await rows.Where(r => r.Requests > 0).Select(r => new { r.TenantId, r.UserId }).Distinct().CountAsync(cancellationToken);
+
+        var costs = await CostSettingsAsync(cancellationToken);
+        var prices = await db.CloudPrices.AsNoTracking().OrderByDescending(p => p.OutputPerMillionTokens).ToListAsync(cancellationToken);
+        var names = await NamesAsync(byPerson.Select(s => s.Key), byModel.Select(s => s.Key), byWorkspace.Select(s => s.Key), byTenant.Select(s => s.Key), cancellationToken);
+        var speeds = await SpeedsAsync(scope, from, to, cancellationToken);
+
+        ReportRow Row(Sums s, string label) => new(label, s.Requests, s.PromptTokens, s.CompletionTokens, s.RefusedByPolicy + s.RefusedByQuota, s.Failed,
+            Math.Round(CostModel.Of(costs, TimeSpan.FromTicks(s.BusyTicks)), 4), [.. prices.Select(p => Math.Round(CostModel.Cloud(p, s.PromptTokens, s.CompletionTokens), 4))]);
+        var total = new Sums(default, Guid.Empty, byDay.Sum(s => s.Requests), byDay.Sum(s => s.PromptTokens), byDay.Sum(s => s.CompletionTokens), byDay.Sum(s => s.Failed),
+            byDay.Sum(s => s.RefusedByPolicy), byDay.Sum(s => s.RefusedByQuota), byDay.Sum(s => s.BusyTicks));
+        string Name(Guid id, string unknown) => names.TryGetValue(id, out var name) ? name : unknown;
+        return new UsageReport(
+            from,
+            to,
+            costs.Currency,
+            [.. prices.Select(p => p.Name)],
+            Row(total, "Total"),
+            activePeople,
+            [.. byDay.OrderBy(s => s.Day).Select(s => Row(s, s.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))],
+            [.. byPerson.Select(s => Row(s, Name(s.Key, "(removed person)"))).OrderByDescending(r => r.Tokens).ThenBy(r => r.Label, StringComparer.Ordinal)],
+            [.. byModel.Select(s => Row(s, Name(s.Key, "(removed model)"))).OrderByDescending(r => r.Tokens).ThenBy(r => r.Label, StringComparer.Ordinal)],
+            [.. byWorkspace.Select(s => Row(s, s.Key == Guid.Empty ? "(no workspace)" : Name(s.Key, "(removed workspace)"))).OrderByDescending(r => r.Tokens).ThenBy(r => r.Label, StringComparer.Ordinal)],
+            [.. byTenant.Select(s => Row(s, Name(s.Key, "(removed tenant)"))).OrderByDescending(r => r.Tokens).ThenBy(r => r.Label, StringComparer.Ordinal)],
+            [.. speeds.Select(s => s with { Model = Name(s.ModelEntryId, "(removed model)") }).OrderBy(s => s.Model, StringComparer.Ordinal)]);
+    }
+
+    private static Task<List<Sums<TKey>>> Sum<TKey>(IQueryable<IGrouping<TKey, UsageDailyRollup>> groups, CancellationToken cancellationToken) =>
+        groups.Select(g => new Sums<TKey>(
+            g.Key,
+            g.Sum(r => r.Requests),
+            g.Sum(r => r.PromptTokens),
+            g.Sum(r => r.CompletionTokens),
+            g.Sum(r => r.Failed),
+            g.Sum(r => r.RefusedByPolicy),
+            g.Sum(r => r.RefusedByQuota),
+            g.Sum(r => r.BusyTicks))).ToListAsync(cancellationToken);
+
+    /// <summary>The platform's cost settings (one row, kept by platform admins); zero cost until they are filled in.</summary>
+    private async Task<CostSettings> CostSettingsAsync(CancellationToken cancellationToken) =>
+        await db.CostSettings.AsNoTracking().OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken) ?? new CostSettings();
+
+    private async Task<Dictionary<Guid, string>> NamesAsync(IEnumerable<Guid> people, IEnumerable<Guid> models, IEnumerable<Guid> workspaces, IEnumerable<Guid> tenants, CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<Guid, string>();
+        var personIds = people.ToList();
+        var modelIds = models.ToList();
+        var workspaceIds = workspaces.ToList();
+        var tenantIds = tenants.ToList();
+        foreach (var u in await db.PortalUsers.AsNoTracking().Where(u => personIds.Contains(u.Id)).Select(u => new { u.Id, u.DisplayName }).ToListAsync(cancellationToken))
+        {
+            names[u.Id] = u.DisplayName;
+        }
+
+        foreach (var m in await db.ModelEntries.AsNoTracking().Where(m => modelIds.Contains(m.Id)).Select(m => new { m.Id, m.Name }).ToListAsync(cancellationToken))
+        {
+            names[m.Id] = m.Name;
+        }
+
+        foreach (var w in await db.Workspaces.AsNoTracking().Where(w => workspaceIds.Contains(w.Id)).Select(w => new { w.Id, w.Name }).ToListAsync(cancellationToken))
+        {
+            names[w.Id] = w.Name;
+        }
+
+        foreach (var t in await db.Tenants.AsNoTracking().Where(t => tenantIds.Contains(t.Id)).Select(t => new { t.Id, t.Name }).ToListAsync(cancellationToken))
+        {
+            names[t.Id] = t.Name;
+        }
+
+        return names;
+    }
+
+    /// <summary>Median time to first token and speed per model, over the answers of the period that produced tokens.</summary>
+    private async Task<List<ModelSpeed>> SpeedsAsync(ReportScope scope, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var clock = scope.TenantId is null ? new QuotaClock(TimeZoneInfo.Utc, DateTimeOffset.UnixEpoch) : await QuotaLedger.ClockAsync(db, DateTimeOffset.UnixEpoch, cancellationToken);
+        DateTimeOffset start = clock.StartOf(from), end = clock.StartOf(to.AddDays(1));
+        var answers = await db.UsageRecords.AsNoTracking()
+            .Where(u => u.CreatedAt >= start && u.CreatedAt < end && u.CompletionTokens > 0 && (u.Outcome == GenerationOutcome.Completed || u.Outcome == GenerationOutcome.Length))
+            .Select(u => new { u.ModelEntryId, u.TimeToFirstToken, u.TokensPerSecond })
+            .ToListAsync(cancellationToken);
+        return [.. answers.GroupBy(a => a.ModelEntryId).Select(g => new ModelSpeed(
+            g.Key, "", g.Count(),
+            Math.Round(Median(g.Select(a => a.TimeToFirstToken.TotalMilliseconds)), 1),
+            Math.Round(Median(g.Select(a => a.TokensPerSecond)), 1)))];
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private sealed record Sums<TKey>(TKey Key, long Requests, long PromptTokens, long CompletionTokens, long Failed, long RefusedByPolicy, long RefusedByQuota, long BusyTicks)
+    {
+        public Sums With(DateOnly day, Guid key) => new(day, key, Requests, PromptTokens, CompletionTokens, Failed, RefusedByPolicy, RefusedByQuota, BusyTicks);
+    }
+
+    private sealed record Sums(DateOnly Day, Guid Key, long Requests, long PromptTokens, long CompletionTokens, long Failed, long RefusedByPolicy, long RefusedByQuota, long BusyTicks);
+}
+
+/// <summary>One line of a report table: the figures of a day, person, model, workspace or tenant.</summary>
+public sealed record ReportRow(string Label, long Requests, long PromptTokens, long CompletionTokens, long Refused, long Failed, decimal OnPremCost, IReadOnlyList<decimal> CloudCosts)
+{
+    public long Tokens => PromptTokens + CompletionTokens;
+
+    public double RefusalRate => Requests == 0 ? 0 : Math.Round((double)Refused / Requests, 4);
+
+    public double FailureRate => Requests == 0 ? 0 : Math.Round((double)Failed / Requests, 4);
+}
+
+public sealed record ModelSpeed(Guid ModelEntryId, string Model, int Answers, double MedianTimeToFirstTokenMs, double MedianTokensPerSecond);
+
+public sealed record UsageReport(
+    DateOnly From,
+    DateOnly To,
+    string Currency,
+    IReadOnlyList<string> CloudTiers,
+    ReportRow Total,
+    int ActivePeople,
+    IReadOnlyList<ReportRow> ByDay,
+    IReadOnlyList<ReportRow> ByPerson,
+    IReadOnlyList<ReportRow> ByModel,
+    IReadOnlyList<ReportRow> ByWorkspace,
+    IReadOnlyList<ReportRow> ByTenant,
+    IReadOnlyList<ModelSpeed> Speeds);
