@@ -56,6 +56,20 @@ public static class PortalPages
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
     }
 
+    /// <summary>
+    /// Waits until a new chat's first message made its conversation (the URL becomes /chat/{id}); when the
+    /// page shows a refusal instead, fails with the words the person reads rather than timing out silently.
+    /// </summary>
+    public static async Task FirstMessageSentAsync(IPage page)
+    {
+        await page.WaitForFunctionAsync("() => location.pathname.includes('/chat/') || document.querySelector('[data-testid=notice]') !== null");
+        var notice = page.Locator("[data-testid=notice]");
+        if (await notice.CountAsync() > 0)
+        {
+            Assert.Fail($"The first message was not sent: {(await notice.InnerTextAsync()).Trim()}");
+        }
+    }
+
     /// <summary>Writes a full-page screenshot to the test output and names it in the test's attachments.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {

@@ -25,7 +25,7 @@ public sealed class ChatBrowserTests(ChromiumFixture chromium, ChatApp app) : IC
         var input = page.Locator("textarea[data-testid=input]");
         await FillUntilEnabledAsync(page, input, "Tell me a long story about llamas.");
         await page.ClickAsync("[data-testid=send]");
-        await page.WaitForURLAsync(url => url.Contains("/chat/", StringComparison.Ordinal), ChromiumFixture.UrlCommitted);
+        await PortalPages.FirstMessageSentAsync(page);
 
         var answer = page.Locator("[data-testid=message][data-role=assistant]").Last;
         await answer.Locator("[data-testid=state][data-state=streaming]").WaitForAsync();

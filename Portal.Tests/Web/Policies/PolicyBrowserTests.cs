@@ -49,7 +49,7 @@ public sealed class PolicyBrowserTests(ChromiumFixture chromium, ChatApp app) : 
         var memberPage = await SignedInPageAsync(member);
         await memberPage.GotoAsync("chat");
         await memberPage.WaitForFunctionAsync("() => window.Blazor !== undefined");
-        await ClickUntilAsync(memberPage, "[data-testid=new-conversation]", () => Task.FromResult(memberPage.Url.Contains("/chat/", StringComparison.Ordinal)));
+        // /chat is a new chat: the first message starts the conversation with the picked (only granted) model.
         var input = memberPage.Locator("textarea[data-testid=input]");
         var send = memberPage.Locator("[data-testid=send]");
         for (var attempt = 0; attempt < 60 && !await send.IsEnabledAsync(); attempt++)
@@ -60,6 +60,7 @@ public sealed class PolicyBrowserTests(ChromiumFixture chromium, ChatApp app) : 
         }
 
         await send.ClickAsync();
+        await PortalPages.FirstMessageSentAsync(memberPage);
         var action = memberPage.Locator("[data-testid=message][data-role=assistant] [data-testid=policy-action]");
         await action.WaitForAsync();
 
@@ -87,7 +88,7 @@ public sealed class PolicyBrowserTests(ChromiumFixture chromium, ChatApp app) : 
         var page = await SignedInPageAsync(member);
         await page.GotoAsync("chat");
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
-        await ClickUntilAsync(page, "[data-testid=new-conversation]", () => Task.FromResult(page.Url.Contains("/chat/", StringComparison.Ordinal)));
+        // /chat is a new chat: the first message starts the conversation with the picked (only granted) model.
         var banner = page.Locator("[data-testid=policy-banner]");
         await banner.WaitForAsync();
         Assert.Contains("you see the draft as it is written, then the revision", await banner.InnerTextAsync(), StringComparison.Ordinal);
@@ -101,6 +102,7 @@ public sealed class PolicyBrowserTests(ChromiumFixture chromium, ChatApp app) : 
         }
 
         await send.ClickAsync();
+        await PortalPages.FirstMessageSentAsync(page);
         var answer = page.Locator("[data-testid=message][data-role=assistant]").Last;
         await answer.Locator("[data-testid=self-check]").WaitForAsync();
         await answer.Locator("[data-testid=self-check] .mud-expand-panel-header").ClickAsync();

@@ -115,7 +115,9 @@ public static class PolicyDoors
         page.SignInAs(new PortalSession(tenant.Member.User.Id, tenant.Member.User.DisplayName, false,
             new ActiveTenant(tenant.TenantId, tenant.TenantName, TenantRoles.Member), [], PortalSession.LocalSignIn));
         var cut = page.Render<ChatPage>(p => p.Add(c => c.ConversationId, tenant.ConversationId));
-        cut.WaitForElement("[data-testid=conversation-heading]", TimeSpan.FromSeconds(30));
+        // The heading says "New chat" from the first render; the conversation is open once it shows its title.
+        var title = await app.Factory.QueryAsync(db => db.Conversations.Where(c => c.Id == tenant.ConversationId).Select(c => c.Title).SingleAsync(Cancel));
+        cut.WaitForAssertion(() => Assert.Equal(title, cut.Find("[data-testid=conversation-heading]").TextContent.Trim()), TimeSpan.FromSeconds(30));
         if (beforeSend is not null)
         {
             await beforeSend();

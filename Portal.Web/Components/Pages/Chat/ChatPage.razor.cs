@@ -69,11 +69,15 @@ public sealed partial class ChatPage : IDisposable
     /// <summary>The model that would answer: the open conversation's, or the one picked for a new chat.</summary>
     private ModelChoice? ActiveModel => conversation is null ? models.FirstOrDefault(m => m.Id == newModelId) : currentModel;
 
-    /// <summary>Why nothing can be sent now, said where the person types; null when a message can go.</summary>
+    /// <summary>
+    /// Why nothing can be sent now, said where the person types; null when a message can go. An open
+    /// conversation whose model is missing from the picker is not blocked here: the picker cannot tell a
+    /// grant taken away from a model the tenant's policy does not allow, and the pipeline refuses both
+    /// with the right reason (the policy's refusal named with its version, shown in the conversation and audited).
+    /// </summary>
     private string? BlockedReason =>
         models.Count == 0 && conversation is null ? "No model is granted to your tenant yet. Ask an administrator to grant one."
         : runningElsewhere ? "An answer is being written in this conversation in another window; reload when it ends."
-        : conversation is not null && currentModel is null ? "The model of this conversation is no longer available to your tenant; start a new chat."
         : ActiveModel is { IsLoaded: false } model ? $"The model '{model.Name}' is not loaded at the moment; ask an administrator to load it."
         : null;
 
@@ -288,6 +292,17 @@ public sealed partial class ChatPage : IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The composer calls a plain delegate, not an EventCallback, so this page is not rendered again on its
+    /// own afterwards: without this a refusal at send time (access ended, quota, model taken away) stayed unseen.
+    /// </summary>
+    private async Task<bool> SendFromComposerAsync(string text)
+    {
+        var sent = await SendAsync(text);
+        StateHasChanged();
+        return sent;
     }
 
     /// <summary>
