@@ -6,7 +6,7 @@ namespace Portal.Web.Audit;
 
 /// <summary>
 /// Records every sign-in outcome: <c>signin.succeeded</c> in the chain of the tenant the person
-/// starts working in; a local <c>signin.refused</c> or <c>signin.locked_out</c> in the chain of every
+/// starts working in; a local <c>signin.refused</c>, <c>signin.locked_out</c> or <c>signin.throttled</c> in the chain of every
 /// tenant the account belongs to (so their auditors see it), or the platform chain for an unknown
 /// e-mail; an external refusal in the platform chain (no tenant is known for it). Local refusals
 /// name the e-mail typed, never the password.
@@ -19,6 +19,9 @@ public sealed class SignInAudit(PortalDbContext db, ITenantContext tenantContext
 
     public const string LockedOut = "signin.locked_out";
 
+    /// <summary>An attempt turned away by the sign-in throttle before any password was checked.</summary>
+    public const string Throttled = "signin.throttled";
+
     private const int MaxEmailLength = 256;
 
     public async Task RecordLocalAsync(string email, LocalSignInResult result, CancellationToken cancellationToken)
@@ -30,13 +33,26 @@ public sealed class SignInAudit(PortalDbContext db, ITenantContext tenantContext
             return;
         }
 
+        await RecordForAccountAsync(email, (typed, tenantId) => result.Outcome == LocalSignInOutcome.LockedOut
+            ? new AuditEntry(LockedOut, null, $"account:{typed}", After: new { Method = PortalSession.LocalSignIn, result.LockedUntil }, TenantId: tenantId)
+            : new AuditEntry(Refused, null, $"account:{typed}", After: new { Method = PortalSession.LocalSignIn, Reason = result.Outcome.ToString() }, TenantId: tenantId),
+            cancellationToken);
+    }
+
+    /// <summary>A local attempt the throttle turned away (too many failures for this address or source).</summary>
+    public Task RecordThrottledAsync(string email, CancellationToken cancellationToken) =>
+        RecordForAccountAsync(email, (typed, tenantId) =>
+            new AuditEntry(Throttled, null, $"account:{typed}", After: new { Method = PortalSession.LocalSignIn }, TenantId: tenantId),
+            cancellationToken);
+
+    /// <summary>One entry per tenant of the account the typed e-mail names (the platform chain when none).</summary>
+    private async Task RecordForAccountAsync(string email, Func<string, Guid?, AuditEntry> entryFor, CancellationToken cancellationToken)
+    {
         var typed = email.Trim().ToLowerInvariant();
         typed = typed.Length > MaxEmailLength ? typed[..MaxEmailLength] : typed;
         foreach (var tenantId in await TenantsOfAccountAsync(typed, cancellationToken))
         {
-            log.Add(db, result.Outcome == LocalSignInOutcome.LockedOut
-                ? new AuditEntry(LockedOut, null, $"account:{typed}", After: new { Method = PortalSession.LocalSignIn, result.LockedUntil }, TenantId: tenantId)
-                : new AuditEntry(Refused, null, $"account:{typed}", After: new { Method = PortalSession.LocalSignIn, Reason = result.Outcome.ToString() }, TenantId: tenantId));
+            log.Add(db, entryFor(typed, tenantId));
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -40,6 +40,7 @@ public static class AccountEndpoints
         var source = httpContext.Connection.RemoteIpAddress;
         if (!throttle.MayTry(email ?? "", source))
         {
+            await audit.RecordThrottledAsync(email ?? "", httpContext.RequestAborted);
             return Results.Redirect($"{AuthenticationExtensions.SignInPath}?error={SignInThrottle.ThrottledError}&returnUrl={Uri.EscapeDataString(back)}");
         }
 
