@@ -66,12 +66,13 @@ public sealed class TenantStorageTests(MigratedDatabases databases) : IClassFixt
             db.PortalUsers.AddRange(
                 new User { DisplayName = "Local one" },
                 new User { DisplayName = "Local two" },
-                new User { DisplayName = "External", ExternalTenantId = "tid-x", ExternalObjectId = objectId });
+                new User { DisplayName = "External", ExternalTenantId = "tid-x", ExternalObjectId = objectId, ExternalScheme = "Entra", ExternalIssuer = "https://issuer.test/tid-x/v2.0" },
+                new User { DisplayName = "Same oid, other issuer", ExternalTenantId = "tid-x", ExternalObjectId = objectId, ExternalScheme = "Oidc", ExternalIssuer = "https://keycloak.test/realms/x" });
             await db.SaveChangesAsync(Ct);
         }
 
         await using var again = database.CreateContext(new TenantContext());
-        again.PortalUsers.Add(new User { DisplayName = "Impostor", ExternalTenantId = "tid-x", ExternalObjectId = objectId });
+        again.PortalUsers.Add(new User { DisplayName = "Impostor", ExternalTenantId = "tid-x", ExternalObjectId = objectId, ExternalScheme = "Entra", ExternalIssuer = "https://issuer.test/tid-x/v2.0" });
 
         await Assert.ThrowsAsync<DbUpdateException>(() => again.SaveChangesAsync(Ct));
     }
