@@ -70,8 +70,8 @@ public sealed class SecurityBrowserTests(ChromiumFixture chromium, ChatApp app) 
         await hostile.Filter(new LocatorFilterOptions { HasText = "Here is the chart" }).WaitForAsync();
         Assert.Equal(0, await hostile.Locator("img").CountAsync());
 
-        // Chat works: a new conversation streams an answer.
-        await ClickUntilAsync(page, "[data-testid=new-conversation]", () => Task.FromResult(page.Url.Contains("/chat/", StringComparison.Ordinal) && !page.Url.Contains(conversationId.ToString(), StringComparison.Ordinal)));
+        // Chat works: a new chat (/chat) streams an answer; its first message starts the conversation.
+        await PortalPages.OpenAsync(page, "chat");
         var input = page.Locator("textarea[data-testid=input]");
         var send = page.Locator("[data-testid=send]");
         for (var attempt = 0; attempt < 60 && !await send.IsEnabledAsync(); attempt++)
@@ -82,6 +82,7 @@ public sealed class SecurityBrowserTests(ChromiumFixture chromium, ChatApp app) 
         }
 
         await send.ClickAsync();
+        await PortalPages.FirstMessageSentAsync(page);
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=message][data-role=assistant] [data-testid=content]')].some(e => e.textContent.length > 0)");
 
         // Members page: interactive and listing the members.
@@ -130,9 +131,7 @@ public sealed class SecurityBrowserTests(ChromiumFixture chromium, ChatApp app) 
         await page.FillAsync("#password", ChatApp.Password);
         await page.ClickAsync("form.signin-form button[type=submit]");
         await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal), ChromiumFixture.UrlCommitted);
-        await page.GotoAsync("chat");
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
-        await ClickUntilAsync(page, "[data-testid=new-conversation]", () => Task.FromResult(page.Url.Contains("/chat/", StringComparison.Ordinal)));
+        await PortalPages.OpenAsync(page, "chat");
         await page.Locator("textarea[data-testid=input]").WaitForAsync();
 
         var (admin, membership) = await app.Factory.QueryAsync(async db => (
@@ -169,17 +168,6 @@ public sealed class SecurityBrowserTests(ChromiumFixture chromium, ChatApp app) 
             await db.SaveChangesAsync(Ct);
             return conversation.Id;
         });
-
-    private static async Task ClickUntilAsync(IPage page, string selector, Func<Task<bool>> done)
-    {
-        for (var attempt = 0; attempt < 60 && !await done(); attempt++)
-        {
-            await page.ClickAsync(selector);
-            await page.WaitForTimeoutAsync(250);
-        }
-
-        Assert.True(await done(), $"Clicking {selector} had no effect.");
-    }
 
     /// <summary>A loopback server standing for the site a prompt injection would leak to: it counts what it is asked.</summary>
     private sealed class Attacker : IAsyncDisposable
