@@ -93,13 +93,12 @@ public sealed class SecurityBrowserTests(ChromiumFixture chromium, ChatApp app) 
         // Upload page: a model uploaded through the page's JS module.
         var modelFile = _files.File("csp-model.gguf");
         TestModels.WriteTinyLlama(modelFile, seed: 4242);
-        await page.GotoAsync("admin/models");
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+        await PortalPages.OpenAsync(page, "admin/models");
+        // Choosing a file starts the upload once the circuit has attached the drop zone: choose until it is under way.
         var started = page.Locator(".upload-progress:not([data-phase=Failed])");
         for (var attempt = 0; attempt < 40 && !await started.IsVisibleAsync(); attempt++)
         {
             await page.SetInputFilesAsync("#model-file", modelFile);
-            await page.ClickAsync("#upload-start");
             await page.WaitForTimeoutAsync(250);
         }
 
