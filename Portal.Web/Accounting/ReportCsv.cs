@@ -11,11 +11,14 @@ public static class ReportCsv
 
     public static IReadOnlyList<string> Tables { get; } = ["days", "people", "models", "workspaces", "tenants", "speeds"];
 
+    /// <summary>Labels are names people chose (a person, a workspace): a cell a spreadsheet would run as a formula is escaped.</summary>
+    private static readonly CsvWriterOptions Csv = new() { Injection = CsvInjection.Escape };
+
     public static string Write(UsageReport report, string table)
     {
         ArgumentNullException.ThrowIfNull(report);
         using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = CsvWriter.Create(text, null, true))
+        using (var csv = CsvWriter.Create(text, Csv, true))
         {
             foreach (var record in Records(report, table))
             {
