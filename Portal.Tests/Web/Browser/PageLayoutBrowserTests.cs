@@ -54,7 +54,7 @@ public sealed class PageLayoutBrowserTests(ChromiumFixture chromium, ChatApp app
     public async Task AdminAndReportPages_FitTheViewport(string viewport)
     {
         var page = await PortalPages.SignedInAdminAsync(chromium.Browser, app.BaseAddress.ToString(), Size(viewport));
-        foreach (var (path, name) in new[] { ("admin", "admin"), ("admin/members", "admin-members"), ("admin/tenants", "admin-tenants"), ("admin/models", "admin-models"), ("reports", "reports") })
+        foreach (var (path, name) in new[] { ("admin", "admin"), ("admin/members", "admin-members"), ("admin/tenants", "admin-tenants"), ("admin/models", "admin-models"), ("admin/policies", "admin-policies"), ("admin/quotas", "admin-quotas"), ("admin/legal-hold", "admin-legal-hold"), ("admin/costs", "admin-costs"), ("audit", "audit"), ("reports", "reports") })
         {
             await PortalPages.OpenAsync(page, path);
             await page.Locator("h1, h2, h3, h4").First.WaitForAsync();
