@@ -23,6 +23,9 @@ public sealed class ChatApp : IAsyncLifetime
 {
     public const string Password = "Chat-Member-Pass-1!";
 
+    /// <summary>The portal's default <c>Portal:Chat:MaxMessageLength</c>.</summary>
+    public const int MaxMessageLength = 32_000;
+
     public PortalAppFactory Factory { get; } = new(new Dictionary<string, string?>
     {
         ["Portal:Chat:Temperature"] = "0",

@@ -194,6 +194,29 @@ public sealed class ChatUiBrowserTests(ChromiumFixture chromium, ChatApp app) : 
         Assert.True(await page.Locator("[data-testid=send]").IsDisabledAsync());
     }
 
+    [Fact]
+    public async Task LongestMessage_InWideCharacters_ReachesTheServer_AndTheBoxTakesNoMore()
+    {
+        // 32,000 CJK characters are 96 KB of UTF-8: more than one message of a default Blazor circuit may carry.
+        // Too long for the tiny test model's context, so the person must read that, with their text still in the box.
+        var (page, _) = await NewMemberPageAsync();
+        await PortalPages.OpenAsync(page, "chat");
+        var input = page.Locator("textarea[data-testid=input]");
+        await input.And(page.Locator("[data-keys=ready]")).WaitForAsync();
+        var longest = string.Concat(Enumerable.Repeat("語", ChatApp.MaxMessageLength));
+
+        await input.FillAsync(longest + "語");
+        Assert.Equal(ChatApp.MaxMessageLength, (await input.InputValueAsync()).Length);
+        await page.Locator("[data-testid=length]", new PageLocatorOptions { HasText = $"{ChatApp.MaxMessageLength:N0} / {ChatApp.MaxMessageLength:N0}" }).WaitForAsync();
+        await PortalPages.ScreenshotAsync(page, "chat-composer-full");
+        await page.ClickAsync("[data-testid=send]");
+
+        var notice = page.Locator("[data-testid=notice]");
+        await notice.WaitForAsync();
+        Assert.StartsWith("Your message is too long for this model: it takes ", (await notice.InnerTextAsync()).Trim(), StringComparison.Ordinal);
+        Assert.Equal(longest, await input.InputValueAsync());
+    }
+
     private async Task<(IPage Page, string Email)> NewMemberPageAsync()
     {
         var email = $"{Guid.NewGuid():N}@portal.test";
