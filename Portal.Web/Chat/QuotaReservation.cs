@@ -25,7 +25,7 @@ public sealed class QuotaReservation(QuotaLedger ledger, UsageAccounting usage, 
         }
         catch (QuotaExceededException refused)
         {
-            metrics.QuotaRefused(refused.Limit);
+            metrics.QuotaRefused(refused.Limit, conversation.ModelEntryId);
             await usage.RecordAsync(
                 new UsageRecord
                 {

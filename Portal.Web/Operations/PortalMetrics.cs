@@ -46,8 +46,8 @@ public sealed class PortalMetrics
         tokens = meter.CreateCounter<long>("portal.tokens", "{token}", "Tokens charged, by type (prompt, completion) and model.");
         timeToFirstToken = meter.CreateHistogram("portal.generation.time_to_first_token", "s", "Time from the start of a generation to its first token.", advice: TimeToFirstTokenBuckets);
         tokensPerSecond = meter.CreateHistogram("portal.generation.tokens_per_second", "{token}/s", "Decoding speed of a generation after its first token.", advice: TokensPerSecondBuckets);
-        quotaRefusals = meter.CreateCounter<long>("portal.quota.refusals", "{request}", "Requests a quota refused, by limit and scope (tenant, person).");
-        policyActions = meter.CreateCounter<long>("portal.policy.actions", "{action}", "Actions a tenant policy took on prompts and answers, by kind.");
+        quotaRefusals = meter.CreateCounter<long>("portal.quota.refusals", "{request}", "Requests a quota refused, by limit, scope (tenant, person) and model.");
+        policyActions = meter.CreateCounter<long>("portal.policy.actions", "{action}", "Actions a tenant policy took on prompts and answers, by kind and model.");
         meter.CreateObservableGauge("portal.queue.length", () => Pools(gate, p => p.Waiting), "{request}", "Generations waiting for a slot, by model.");
         meter.CreateObservableGauge("portal.slots.used", () => Pools(gate, p => p.Running), "{slot}", "Slots generating now, by model.");
         meter.CreateObservableGauge("portal.slots.total", () => Pools(gate, p => p.Slots), "{slot}", "Slots of each model that has served since the start.");
@@ -100,7 +100,7 @@ public sealed class PortalMetrics
 
         foreach (var action in actions)
         {
-            policyActions.Add(1, new KeyValuePair<string, object?>("kind", Snake(action.Kind.ToString())));
+            policyActions.Add(1, new KeyValuePair<string, object?>("kind", Snake(action.Kind.ToString())), model);
         }
 
         if (Activity.Current is { } span && span.Source == Source)
@@ -114,12 +114,13 @@ public sealed class PortalMetrics
     }
 
     /// <summary>A quota refused a request before anything was generated.</summary>
-    public void QuotaRefused(QuotaLimit limit)
+    public void QuotaRefused(QuotaLimit limit, Guid? modelEntryId)
     {
         ArgumentNullException.ThrowIfNull(limit);
         quotaRefusals.Add(1,
             new KeyValuePair<string, object?>("limit", Snake(limit.Kind.ToString())),
-            new KeyValuePair<string, object?>("scope", limit.IsTenantWide ? "tenant" : "person"));
+            new KeyValuePair<string, object?>("scope", limit.IsTenantWide ? "tenant" : "person"),
+            new KeyValuePair<string, object?>("model", modelEntryId is { } id ? ModelName(id) : "none"));
     }
 
     /// <summary>"completed", "length", "stopped", "failed", "refused", "refused_by_quota".</summary>

@@ -1,10 +1,13 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
+using Portal.Domain.Policies;
+using Portal.Domain.Quotas;
 using Portal.Domain.Usage;
 using Portal.Tests.Web.Chat;
 using Portal.Web.Chat;
@@ -92,6 +95,44 @@ public sealed class TelemetryTests
         Assert.DoesNotContain(everyTag, t => t.Contains(Prompt, StringComparison.Ordinal) || t.Contains(email, StringComparison.OrdinalIgnoreCase)
             || t.Contains(OperationsPortal.MemberPassword, StringComparison.Ordinal) || (final.Content.Length >= 8 && t.Contains(final.Content, StringComparison.Ordinal)));
         Assert.DoesNotContain(Snapshot(spans), s => s.GetTagItem("url.path") is string path && path.StartsWith("/health", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Prometheus_PolicyRefusalAndQuotaRefusal_CountedByKindAndLimit()
+    {
+        await using var portal = await OperationsPortal.StartAsync(new Dictionary<string, string?> { ["Portal:Telemetry:Prometheus:Enabled"] = "true" });
+        var model = await NameTestModelUniquelyAsync(portal);
+        var (_, hub) = await portal.ConnectedMemberAsync();
+        await using var _ = hub;
+        var tenantId = await portal.Factory.QueryAsync(async db =>
+        {
+            var tenant = await db.Tenants.SingleAsync(Cancel);
+            var admin = await db.PortalUsers.SingleAsync(u => u.IsPlatformAdmin, Cancel);
+            db.TenantPolicies.Add(new TenantPolicy { TenantId = tenant.Id, CreatedByUserId = admin.Id, Name = "Codenames", InputRules = [new PolicyRule("codenames", PolicyRuleKind.Word, "falcon")] });
+            await db.SaveChangesAsync(Cancel);
+            return tenant.Id;
+        });
+        var recorder = new AnswerRecorder(hub);
+        var conversationId = await NewConversationAsync(hub, model.Id);
+
+        await hub.InvokeAsync<GenerationStarted>(nameof(ChatHub.SendMessage), conversationId, "What does Project FALCON cost?", Cancel);
+        Assert.Equal(GenerationState.Refused, (await recorder.Completed).State);
+        await portal.Factory.QueryAsync(db =>
+        {
+            db.Quotas.Add(new Quota { TenantId = tenantId, TokensPerDay = 5 });
+            return db.SaveChangesAsync(Cancel);
+        });
+        var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<GenerationStarted>(nameof(ChatHub.SendMessage), conversationId, "Tell me about llamas.", Cancel));
+        Assert.Contains("daily token limit (5 tokens)", refused.Message, StringComparison.Ordinal);
+
+        using var probe = portal.Anonymous();
+        var scrape = await ScrapeAsync(probe);
+        var byModel = ("model", model.Name);
+        Assert.Equal(1, scrape.Value("portal_policy_actions_total", byModel, ("kind", "refused")));
+        Assert.Equal(1, scrape.Value("portal_generations_total", byModel, ("outcome", "refused")));
+        Assert.Equal(1, scrape.Value("portal_quota_refusals_total", byModel, ("limit", "tokens_per_day"), ("scope", "tenant")));
+        Assert.Empty(scrape.Find("portal_generations_total", byModel, ("outcome", "completed")));
+        Assert.DoesNotContain("FALCON", scrape.Text, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
