@@ -19,7 +19,7 @@ public sealed class PortalMetrics
 {
     public const string Name = "Portal";
 
-    /// <summary>The span "portal.generation", one per answer, from the pipeline's start to its usage record.</summary>
+    /// <summary>The span "portal.generation", one per answer: from the accepted request (queue, generation, storage) to its usage record.</summary>
     public static readonly ActivitySource Source = new(Name);
 
     private static readonly InstrumentAdvice<double> TimeToFirstTokenBuckets = new() { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] };
