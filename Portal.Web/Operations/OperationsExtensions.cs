@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -77,7 +78,7 @@ public static class OperationsExtensions
 
                 if (otlp is not null)
                 {
-                    metrics.AddOtlpExporter(exporter => (exporter.Endpoint, exporter.Protocol) = (otlp, settings.Otlp.Protocol));
+                    metrics.AddOtlpExporter(exporter => (exporter.Endpoint, exporter.Protocol) = (SignalEndpoint(otlp, settings.Otlp.Protocol, "v1/metrics"), settings.Otlp.Protocol));
                 }
             });
         }
@@ -90,11 +91,20 @@ public static class OperationsExtensions
                     .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsProbe(context.Request.Path, settings));
                 if (otlp is not null)
                 {
-                    tracing.AddOtlpExporter(exporter => (exporter.Endpoint, exporter.Protocol) = (otlp, settings.Otlp.Protocol));
+                    tracing.AddOtlpExporter(exporter => (exporter.Endpoint, exporter.Protocol) = (SignalEndpoint(otlp, settings.Otlp.Protocol, "v1/traces"), settings.Otlp.Protocol));
                 }
             });
         }
     }
+
+    /// <summary>
+    /// Over HTTP each signal has a path of its own under the collector's address (as the OTEL_EXPORTER_OTLP_ENDPOINT
+    /// variable has it); the exporter appends it only to that variable, not to an address set in code.
+    /// </summary>
+    private static Uri SignalEndpoint(Uri collector, OtlpExportProtocol protocol, string signalPath) =>
+        protocol == OtlpExportProtocol.HttpProtobuf && collector.AbsolutePath == "/"
+            ? new Uri(collector, signalPath)
+            : collector;
 
     /// <summary>Health probes and scrapes come every few seconds and say nothing about users' requests: they get no span.</summary>
     private static bool IsProbe(PathString path, TelemetryOptions settings) =>
