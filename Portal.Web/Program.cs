@@ -6,6 +6,7 @@ using Portal.Web.Chat;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
 using Portal.Web.Models;
+using Portal.Web.Operations;
 using Portal.Web.Policies;
 using Portal.Web.Security;
 using Portal.Web.Shell;
@@ -23,6 +24,7 @@ builder.AddPortalAccounting();
 builder.AddPortalAdmin();
 builder.AddPortalPolicies();
 builder.AddPortalAudit();
+builder.AddPortalOperations();
 
 var app = builder.Build();
 
@@ -57,6 +59,7 @@ app.MapPortalShell();
 app.MapPortalChat();
 app.MapPortalAudit();
 app.MapPortalReports();
+app.MapPortalOperations();
 
 await app.RunAsync();
 

@@ -53,6 +53,15 @@ public sealed class AdmissionGate
         }
     }
 
+    /// <summary>Every pool's slots, running and waiting generations now (the operations gauges read it).</summary>
+    public IReadOnlyList<AdmissionPoolState> Snapshot()
+    {
+        lock (sync)
+        {
+            return [.. pools.Select(p => new AdmissionPoolState(p.Key, p.Value.Slots, p.Value.Running, p.Value.Waiting))];
+        }
+    }
+
     private void Abandon(Guid poolKey, Waiter waiter)
     {
         lock (sync)

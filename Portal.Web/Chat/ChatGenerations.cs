@@ -10,6 +10,7 @@ using Portal.Inference.Engine;
 using Portal.Web.Accounting;
 using Portal.Web.Audit;
 using Portal.Web.Models;
+using Portal.Web.Operations;
 using Portal.Web.Policies;
 
 namespace Portal.Web.Chat;
@@ -38,6 +39,7 @@ public sealed partial class ChatGenerations(
     QuotaReservation quota,
     AdmissionGate admission,
     AuditLog audit,
+    PortalMetrics metrics,
     IOptions<ChatOptions> options,
     TimeProvider time,
     ILogger<ChatGenerations> logger)
@@ -67,6 +69,7 @@ public sealed partial class ChatGenerations(
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(sink);
+        metrics.Requested(sink);
         text = CheckLength(text);
 
         // Stage 1: caller access, from the database now, not from the cookie.
@@ -171,6 +174,8 @@ public sealed partial class ChatGenerations(
             throw new ChatRequestException("The model of this conversation is no longer available to your tenant; start a new conversation with another model.");
         }
 
+        metrics.SawModel(entry.Id, entry.Name);
+
         var policy = await PolicyStore.CurrentAsync(db, cancellationToken);
         var messages = await db.Messages.Where(m => m.ConversationId == conversation.Id).ToListAsync(cancellationToken);
         messages = [.. messages.OrderBy(m => m.CreatedAt).ThenBy(m => m.Role)];
@@ -260,6 +265,7 @@ public sealed partial class ChatGenerations(
     /// <summary>Stages 4 to 8 for an accepted plan; for a refusal, stages 6 to 8.</summary>
     private async Task RunAsync(ActiveGeneration generation, GenerationPlan plan)
     {
+        using var span = PortalMetrics.StartGeneration(generation.Caller, generation.ModelEntryId, generation.Sink);
         StoredAnswer answer;
         var frames = 0;
         if (plan.Refusal is not null)
@@ -539,6 +545,7 @@ public sealed partial class ChatGenerations(
 
         await db.SaveChangesAsync(CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
+        metrics.Settled(usage, plan.InputActions.Where(a => a.Kind == PolicyActionKind.Redacted).Concat(answer.Actions));
         return (storedId ?? Guid.NewGuid(), state);
     }
 

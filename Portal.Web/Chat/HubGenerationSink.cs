@@ -7,6 +7,8 @@ internal sealed class HubGenerationSink(IHubContext<ChatHub, IChatClient> hub, s
 {
     private IChatClient Client => hub.Clients.Client(connectionId);
 
+    public string Door => "hub";
+
     public Task StateChangedAsync(GenerationStateFrame frame) => Client.GenerationStateChanged(frame);
 
     public Task TokensAsync(TokenFrame frame) => Client.ReceiveTokens(frame);

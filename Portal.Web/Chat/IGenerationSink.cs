@@ -6,6 +6,9 @@ namespace Portal.Web.Chat;
 /// </summary>
 public interface IGenerationSink
 {
+    /// <summary>The door the request came through ("hub", "page", "api"), for the operations metrics and spans.</summary>
+    string Door => "other";
+
     Task StateChangedAsync(GenerationStateFrame frame);
 
     Task TokensAsync(TokenFrame frame);

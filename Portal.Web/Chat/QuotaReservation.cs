@@ -3,6 +3,7 @@ using Portal.Data;
 using Portal.Domain.Chat;
 using Portal.Domain.Usage;
 using Portal.Web.Accounting;
+using Portal.Web.Operations;
 
 namespace Portal.Web.Chat;
 
@@ -12,7 +13,7 @@ namespace Portal.Web.Chat;
 /// <see cref="QuotaExceededException"/> that says which limit and when it resets, and the refusal
 /// is recorded as usage with outcome "refused by quota".
 /// </summary>
-public sealed class QuotaReservation(QuotaLedger ledger, UsageAccounting usage, TimeProvider time)
+public sealed class QuotaReservation(QuotaLedger ledger, UsageAccounting usage, PortalMetrics metrics, TimeProvider time)
 {
     public async Task<QuotaTicket> ReserveAsync(ChatCaller caller, Conversation conversation, int promptTokens, int maxTokens, CancellationToken cancellationToken)
     {
@@ -22,8 +23,9 @@ public sealed class QuotaReservation(QuotaLedger ledger, UsageAccounting usage, 
         {
             return await ledger.ReserveAsync(caller.TenantId, caller.UserId, promptTokens, maxTokens, cancellationToken);
         }
-        catch (QuotaExceededException)
+        catch (QuotaExceededException refused)
         {
+            metrics.QuotaRefused(refused.Limit, conversation.ModelEntryId);
             await usage.RecordAsync(
                 new UsageRecord
                 {

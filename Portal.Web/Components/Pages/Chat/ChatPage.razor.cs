@@ -397,6 +397,8 @@ public sealed partial class ChatPage : IDisposable
     /// <summary>Takes one answer's frames into the page, on the circuit's dispatcher.</summary>
     private sealed class PageSink(ChatPage page, ChatMessageItem answer) : IGenerationSink
     {
+        public string Door => "page";
+
         public Task StateChangedAsync(GenerationStateFrame frame) => Update(() => answer.Apply(frame));
 
         public Task TokensAsync(TokenFrame frame) => Update(() =>
