@@ -17,7 +17,8 @@ internal sealed class ModelEntryConfiguration : IEntityTypeConfiguration<ModelEn
         builder.Property(m => m.Quantisation).HasMaxLength(64);
         builder.Property(m => m.State).HasConversion<string>().HasMaxLength(16);
         builder.Property(m => m.FailureReason).HasMaxLength(2000);
-        builder.Property(m => m.Kind).HasConversion<string>().HasMaxLength(16);
+        // Rows from before endpoint models are GGUF files.
+        builder.Property(m => m.Kind).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ModelKind.GgufFile);
 
         // An endpoint model's remote lives in the model's own row (columns empty for a GGUF file).
         builder.OwnsOne(m => m.Endpoint, endpoint =>

@@ -492,8 +492,10 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.Property<string>("Kind")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("GgufFile");
 
                     b.Property<int>("LayerCount")
                         .HasColumnType("integer");

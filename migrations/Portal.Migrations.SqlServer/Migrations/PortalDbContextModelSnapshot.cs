@@ -495,8 +495,10 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.Property<string>("Kind")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
+                        .HasColumnType("nvarchar(16)")
+                        .HasDefaultValue("GgufFile");
 
                     b.Property<int>("LayerCount")
                         .HasColumnType("int");

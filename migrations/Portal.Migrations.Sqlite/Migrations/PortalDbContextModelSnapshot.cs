@@ -481,8 +481,10 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Kind")
                         .IsRequired()
+                        .ValueGeneratedOnAdd()
                         .HasMaxLength(16)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("GgufFile");
 
                     b.Property<int>("LayerCount")
                         .HasColumnType("INTEGER");

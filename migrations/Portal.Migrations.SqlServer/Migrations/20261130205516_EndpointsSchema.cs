@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Portal.Migrations.Sqlite.Migrations
+namespace Portal.Migrations.SqlServer.Migrations
 {
     /// <inheritdoc />
     public partial class EndpointsSchema : Migration
@@ -13,49 +13,49 @@ namespace Portal.Migrations.Sqlite.Migrations
             migrationBuilder.AddColumn<string>(
                 name: "EndpointBaseUrl",
                 table: "ModelEntries",
-                type: "TEXT",
+                type: "nvarchar(500)",
                 maxLength: 500,
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "EndpointContextSize",
                 table: "ModelEntries",
-                type: "INTEGER",
+                type: "int",
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "EndpointMaxOutputTokens",
                 table: "ModelEntries",
-                type: "INTEGER",
+                type: "int",
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "EndpointParallelRequests",
                 table: "ModelEntries",
-                type: "INTEGER",
+                type: "int",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "EndpointProtectedApiKey",
                 table: "ModelEntries",
-                type: "TEXT",
+                type: "nvarchar(4000)",
                 maxLength: 4000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "EndpointRemoteModel",
                 table: "ModelEntries",
-                type: "TEXT",
+                type: "nvarchar(200)",
                 maxLength: 200,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Kind",
                 table: "ModelEntries",
-                type: "TEXT",
+                type: "nvarchar(16)",
                 maxLength: 16,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "GgufFile");
         }
 
         /// <inheritdoc />

@@ -55,7 +55,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
                 type: "character varying(16)",
                 maxLength: 16,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "GgufFile");
         }
 
         /// <inheritdoc />

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Portal.Migrations.SqlServer.Migrations
+namespace Portal.Migrations.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class EndpointsSchema : Migration
@@ -13,49 +13,49 @@ namespace Portal.Migrations.SqlServer.Migrations
             migrationBuilder.AddColumn<string>(
                 name: "EndpointBaseUrl",
                 table: "ModelEntries",
-                type: "nvarchar(500)",
+                type: "TEXT",
                 maxLength: 500,
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "EndpointContextSize",
                 table: "ModelEntries",
-                type: "int",
+                type: "INTEGER",
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "EndpointMaxOutputTokens",
                 table: "ModelEntries",
-                type: "int",
+                type: "INTEGER",
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "EndpointParallelRequests",
                 table: "ModelEntries",
-                type: "int",
+                type: "INTEGER",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "EndpointProtectedApiKey",
                 table: "ModelEntries",
-                type: "nvarchar(4000)",
+                type: "TEXT",
                 maxLength: 4000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "EndpointRemoteModel",
                 table: "ModelEntries",
-                type: "nvarchar(200)",
+                type: "TEXT",
                 maxLength: 200,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Kind",
                 table: "ModelEntries",
-                type: "nvarchar(16)",
+                type: "TEXT",
                 maxLength: 16,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "GgufFile");
         }
 
         /// <inheritdoc />
