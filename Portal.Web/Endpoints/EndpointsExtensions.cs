@@ -1,11 +1,17 @@
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Portal.Data;
 
 namespace Portal.Web.Endpoints;
 
 /// <summary><c>builder.AddPortalEndpoints()</c>: external engines as models (options "Portal:Endpoints", the HTTP client, key protection, administration).</summary>
 public static class EndpointsExtensions
 {
+    /// <summary>Folder under Portal:DataDirectory that holds the Data Protection key ring.</summary>
+    public const string DataProtectionKeysFolder = "data-protection-keys";
+
     public static IHostApplicationBuilder AddPortalEndpoints(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -13,6 +19,14 @@ public static class EndpointsExtensions
         services.AddOptions<EndpointOptions>().BindConfiguration(EndpointOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection();
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<PortalDataOptions>, ILoggerFactory>((keyManagement, data, logging) =>
+        {
+            // Stored endpoint keys must still open after a restart: Data Protection's key ring lives
+            // in the data folder (not in memory or a home folder a container loses). It is the key
+            // to every protected key, so back it up with the database and keep the folder private.
+            keyManagement.XmlRepository ??= new FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(data.Value.DataDirectory, DataProtectionKeysFolder)), logging);
+        });
         services.AddHttpClient(EndpointClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
