@@ -5,6 +5,7 @@ using Portal.Domain.Chat;
 using Portal.Domain.Policies;
 using Portal.Domain.Tenants;
 using Portal.Domain.Usage;
+using Portal.Tests.Web.Hosting;
 using Portal.Web.Admin;
 using Portal.Web.Chat;
 using Portal.Web.Endpoints;
@@ -215,6 +216,29 @@ public sealed class EndpointPipelineTests(EndpointPortal portal) : IClassFixture
     }
 
     [Fact]
+    public async Task EndpointModelsPage_OpensForAPlatformAdmin_AndNotForATenantAdmin()
+    {
+        var email = $"{Guid.NewGuid():N}@portal.test";
+        await portal.Factory.CreateLocalUserAsync(email, EndpointPortal.Password, TenantRoles.TenantAdmin, $"Endpoint {Guid.NewGuid():N}"[..22]);
+        var tenantAdmin = NewBrowser();
+        using (var signIn = await tenantAdmin.SignInAsync(email, EndpointPortal.Password))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, signIn.StatusCode);
+        }
+
+        using var refused = await tenantAdmin.GetAsync("/admin/models/endpoints");
+        Assert.StartsWith("/account/access-denied", refused.Headers.Location.PathAndQuery(), StringComparison.Ordinal);
+
+        var platformAdmin = NewBrowser();
+        using (var signIn = await platformAdmin.SignInAsync(PortalAppFactory.AdminEmail, PortalAppFactory.AdminPassword))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, signIn.StatusCode);
+        }
+
+        Assert.Contains("Endpoint models", await platformAdmin.GetPageAsync("/admin/models/endpoints"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AdminEdits_KeepTheKeyUnlessReplaced_RefuseBadInput_AndAuditWithoutTheKey()
     {
         var admin = await portal.PlatformAdminAsync();
@@ -247,6 +271,9 @@ public sealed class EndpointPipelineTests(EndpointPortal portal) : IClassFixture
         Assert.DoesNotContain(audit, a => (a.Before + a.After).Contains(Key, StringComparison.Ordinal));
         Assert.Contains("\"KeySet\":false", audit[3].After, StringComparison.Ordinal);
     }
+
+    private BrowserLikeClient NewBrowser() =>
+        new(portal.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
 
     private Task<string?> StoredKeyAsync(Guid modelId) =>
         portal.Factory.QueryAsync(db => db.ModelEntries.Where(m => m.Id == modelId).Select(m => m.Endpoint!.ProtectedApiKey).SingleAsync());
