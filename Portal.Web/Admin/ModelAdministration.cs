@@ -22,7 +22,8 @@ public sealed class ModelAdministration(
         ArgumentNullException.ThrowIfNull(actor);
         actor.RequirePlatformAdmin();
         using var platform = tenantContext.BeginPlatformScope();
-        var models = await db.ModelEntries.AsNoTracking().OrderBy(m => m.Name).ToListAsync(cancellationToken);
+        // Endpoint models have their own page (Endpoints/EndpointModelAdministration); this is the GGUF registry.
+        var models = await db.ModelEntries.AsNoTracking().Where(m => m.Kind == ModelKind.GgufFile).OrderBy(m => m.Name).ToListAsync(cancellationToken);
         var grants = await db.ModelGrants.AsNoTracking().Select(g => new { g.ModelEntryId, g.TenantId }).ToListAsync(cancellationToken);
         return models
             .Select(m => new ModelView(

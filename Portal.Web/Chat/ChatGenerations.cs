@@ -33,7 +33,7 @@ namespace Portal.Web.Chat;
 /// </summary>
 public sealed partial class ChatGenerations(
     IServiceScopeFactory scopes,
-    IInferenceEngine engine,
+    GenerationBackends backends,
     ModelCatalog catalog,
     ChatAccess access,
     QuotaReservation quota,
@@ -96,7 +96,7 @@ public sealed partial class ChatGenerations(
             var plan = await PrepareAsync(db, caller, conversation, text, lifetime);
             generation.OmittedMessages = plan.History?.OmittedMessages ?? 0;
             generation.State = plan.Refusal is not null ? GenerationState.Refused
-                : PositionInQueue(generation) >= (catalog.Loaded(modelEntryId)?.Slots ?? 1) ? GenerationState.Queued : GenerationState.Thinking;
+                : PositionInQueue(generation) >= backends.Slots(modelEntryId) ? GenerationState.Queued : GenerationState.Thinking;
             _ = Task.Run(() => RunAsync(generation, plan), CancellationToken.None);
             return new GenerationStarted(generation.Id, conversationId, plan.QuestionId, generation.State, generation.OmittedMessages,
                 plan.QuestionText, PolicyActionView.From(plan.InputActions.Where(a => a.Kind == PolicyActionKind.Redacted)), SelfCheckMode(plan.Policy));
@@ -214,7 +214,7 @@ public sealed partial class ChatGenerations(
             return new GenerationPlan(policy, null, null, null, input.Text, stored?.Id, input.Actions, input.Refusal, store);
         }
 
-        var loaded = catalog.Loaded(modelEntryId)
+        var loaded = backends.Ready(entry)
             ?? throw new ChatRequestException($"The model '{entry.Name}' is not loaded at the moment; ask an administrator to load it.");
         if (text is not null)
         {
@@ -225,12 +225,12 @@ public sealed partial class ChatGenerations(
             messages[^1] = new Message { Role = MessageRole.User, Content = input.Text, CreatedAt = messages[^1].CreatedAt };
         }
 
-        var engineId = ModelCatalog.EngineId(modelEntryId);
+        var engineId = loaded.BackendId;
         var answerRoom = Math.Min(options.Value.MaxAnswerTokens, loaded.ContextSize / 2);
         TrimmedHistory history;
         try
         {
-            history = ChatHistoryTrimmer.Trim(messages, turns => engine.CountPromptTokens(engineId, turns), loaded.ContextSize - answerRoom, PolicyPrompt.SystemPrompt(policy));
+            history = ChatHistoryTrimmer.Trim(messages, turns => backends.CountPromptTokens(engineId, turns), loaded.ContextSize - answerRoom, PolicyPrompt.SystemPrompt(policy));
         }
         catch (InferenceException ex)
         {
@@ -307,7 +307,7 @@ public sealed partial class ChatGenerations(
         IDisposable lease;
         try
         {
-            lease = await admission.EnterAsync(generation.ModelEntryId, catalog.Loaded(generation.ModelEntryId)?.Slots ?? 1, generation.Caller.TenantId, generation.Caller.UserId, generation.Token);
+            lease = await admission.EnterAsync(generation.ModelEntryId, backends.Slots(generation.ModelEntryId), generation.Caller.TenantId, generation.Caller.UserId, generation.Token);
         }
         catch (OperationCanceledException)
         {
@@ -410,7 +410,7 @@ public sealed partial class ChatGenerations(
         GenerationResult result;
         try
         {
-            var running = engine.GenerateAsync(request, run.Generation.Token);
+            var running = backends.GenerateAsync(request, run.Generation.Token);
             try
             {
                 var filtered = Filtered(running, filter, text);
@@ -584,7 +584,7 @@ public sealed partial class ChatGenerations(
     /// <summary>A slot came free: queued answers that now fit are told they are being read.</summary>
     private async Task PromoteQueuedAsync(Guid modelEntryId)
     {
-        var slots = catalog.Loaded(modelEntryId)?.Slots ?? 1;
+        var slots = backends.Slots(modelEntryId);
         foreach (var waiting in byConversation.Values.Where(g => g.ModelEntryId == modelEntryId && g.State == GenerationState.Queued).OrderBy(g => g.Order))
         {
             if (PositionInQueue(waiting) < slots)

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain.Chat;
+using Portal.Domain.Models;
 using Portal.Domain.Policies;
 using Portal.Domain.Usage;
 using Portal.Inference.Engine;
@@ -70,7 +71,7 @@ public sealed class ConversationStore(
         }
 
         return [.. granted
-            .Select(m => new ModelChoice(m.Id, m.Name, m.IsTestModel, models.IsLoaded(m.Id), m.ContextLength))
+            .Select(m => new ModelChoice(m.Id, m.Name, m.IsTestModel, m.Kind == ModelKind.Endpoint || models.IsLoaded(m.Id), m.ContextLength))
             .OrderByDescending(m => m.IsLoaded).ThenBy(m => m.IsTestModel).ThenBy(m => m.Name, StringComparer.OrdinalIgnoreCase)];
     }
 

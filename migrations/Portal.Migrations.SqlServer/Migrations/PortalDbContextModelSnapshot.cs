@@ -493,6 +493,13 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<bool>("IsTestModel")
                         .HasColumnType("bit");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasDefaultValue("GgufFile");
+
                     b.Property<int>("LayerCount")
                         .HasColumnType("int");
 
@@ -1204,6 +1211,53 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Models.ModelEntry", b =>
+                {
+                    b.OwnsOne("Portal.Domain.Models.ModelEndpoint", "Endpoint", b1 =>
+                        {
+                            b1.Property<Guid>("ModelEntryId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<string>("BaseUrl")
+                                .IsRequired()
+                                .HasMaxLength(500)
+                                .HasColumnType("nvarchar(500)")
+                                .HasColumnName("EndpointBaseUrl");
+
+                            b1.Property<int>("ContextSize")
+                                .HasColumnType("int")
+                                .HasColumnName("EndpointContextSize");
+
+                            b1.Property<int>("MaxOutputTokens")
+                                .HasColumnType("int")
+                                .HasColumnName("EndpointMaxOutputTokens");
+
+                            b1.Property<int>("ParallelRequests")
+                                .HasColumnType("int")
+                                .HasColumnName("EndpointParallelRequests");
+
+                            b1.Property<string>("ProtectedApiKey")
+                                .HasMaxLength(4000)
+                                .HasColumnType("nvarchar(4000)")
+                                .HasColumnName("EndpointProtectedApiKey");
+
+                            b1.Property<string>("RemoteModel")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)")
+                                .HasColumnName("EndpointRemoteModel");
+
+                            b1.HasKey("ModelEntryId");
+
+                            b1.ToTable("ModelEntries");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ModelEntryId");
+                        });
+
+                    b.Navigation("Endpoint");
                 });
 
             modelBuilder.Entity("Portal.Domain.Models.ModelGrant", b =>
