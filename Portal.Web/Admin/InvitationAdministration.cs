@@ -71,6 +71,7 @@ public sealed class InvitationAdministration(
     /// <summary>Withdraws a pending invitation: its link stops working and the invitee no longer sees it.</summary>
     public async Task RevokeAsync(AdminActor actor, Guid tenantId, Guid invitationId, CancellationToken cancellationToken)
     {
+        using var platform = tenantContext.BeginPlatformScope();
         var invitation = await FindAsync(actor, tenantId, invitationId, cancellationToken);
         if (invitation.AcceptedAt is not null)
         {
@@ -85,6 +86,7 @@ public sealed class InvitationAdministration(
     /// <summary>A new link (the old one stops working) and a new expiry, for an invitation not yet accepted.</summary>
     public async Task<IssuedInvitation> ReissueAsync(AdminActor actor, Guid tenantId, Guid invitationId, CancellationToken cancellationToken)
     {
+        using var platform = tenantContext.BeginPlatformScope();
         var invitation = await FindAsync(actor, tenantId, invitationId, cancellationToken);
         if (invitation.AcceptedAt is not null)
         {
@@ -103,7 +105,6 @@ public sealed class InvitationAdministration(
     private async Task<Invitation> FindAsync(AdminActor actor, Guid tenantId, Guid invitationId, CancellationToken cancellationToken)
     {
         await RequireAccessAsync(actor, tenantId, $"tenant:{tenantId}");
-        using var platform = tenantContext.BeginPlatformScope();
         var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId && i.TenantId == tenantId, cancellationToken);
         if (invitation is null)
         {

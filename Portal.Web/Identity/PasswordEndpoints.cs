@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
@@ -120,6 +121,12 @@ public static class PasswordEndpoints
         if (PortalPrincipal.Read(httpContext.User) is not { } current)
         {
             return Results.Challenge();
+        }
+
+        // No form field is bound here, so nothing else checks the token: a cross-site post must not accept for anyone.
+        if (!await httpContext.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(httpContext))
+        {
+            return Results.BadRequest("The form has expired; reload the page and try again.");
         }
 
         try

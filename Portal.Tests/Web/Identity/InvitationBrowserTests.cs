@@ -71,7 +71,7 @@ public sealed class InvitationBrowserTests(ChromiumFixture chromium, KestrelPort
     private static async Task<string> InviteAsync(IPage admin, string email)
     {
         await PortalPages.OpenAsync(admin, "admin/members");
-        await admin.GetByLabel("E-mail", new() { Exact = true }).FillAsync(email);
+        await admin.FillAsync("input[data-testid=invite-email], [data-testid=invite-email] input", email);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Invite as member" }).ClickAsync();
         var link = admin.Locator("[data-testid=one-time-link] code.one-time-link");
         await link.WaitForAsync();
