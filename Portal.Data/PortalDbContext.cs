@@ -33,6 +33,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<ExternalTenantMapping> ExternalTenantMappings => Set<ExternalTenantMapping>();
 
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<PasswordReset> PasswordResets => Set<PasswordReset>();
+
     public DbSet<Workspace> Workspaces => Set<Workspace>();
 
     public DbSet<Conversation> Conversations => Set<Conversation>();

@@ -32,5 +32,11 @@ public sealed class User
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>
+    /// Counts changes of the local password (changed, reset): sessions carry the value they began with, and a
+    /// session with an older value ends at its next check.
+    /// </summary>
+    public int CredentialsVersion { get; set; }
+
     public List<Membership> Memberships { get; set; } = [];
 }

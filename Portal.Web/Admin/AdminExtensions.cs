@@ -16,6 +16,7 @@ public static class AdminExtensions
         services.TryAddSingleton<AuditLog>();
         services.TryAddScoped<TenantAdministration>();
         services.TryAddScoped<MemberAdministration>();
+        services.TryAddScoped<InvitationAdministration>();
         services.TryAddScoped<ModelAdministration>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, ApiCookieEvents>());
         return builder;

@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Domain.Tenants;
 using Portal.Web.Audit;
@@ -10,8 +10,8 @@ using Portal.Web.Identity;
 namespace Portal.Web.Admin;
 
 /// <summary>
-/// The members of one tenant: invite local accounts, pre-register people of an external directory,
-/// change roles, disable. Tenant administrators reach only their active tenant; another tenant's id
+/// The members of one tenant: pre-register people of an external directory, change roles, disable,
+/// reset a local password (invitations: <see cref="InvitationAdministration"/>). Tenant administrators reach only their active tenant; another tenant's id
 /// answers "not found", exactly like an id that does not exist. Every change is audited.
 /// </summary>
 public sealed class MemberAdministration(
@@ -21,6 +21,7 @@ public sealed class MemberAdministration(
     AuditLog audit,
     IAccessRevocation revocation,
     SessionInvalidation sessions,
+    IOptions<InvitationOptions> invitationOptions,
     TimeProvider time)
 {
     public async Task<IReadOnlyList<MemberView>> ListAsync(AdminActor actor, Guid tenantId, CancellationToken cancellationToken)
@@ -36,44 +37,68 @@ public sealed class MemberAdministration(
     }
 
     /// <summary>
-    /// Adds a person with a local account and a generated one-time password, returned once and stored
-    /// only as a hash. A person who already exists (same e-mail) just gets the membership.
+    /// Issues a one-time link with which the member sets a new password; the old password stops working
+    /// for sign-in now and the person's sessions end. A tenant administrator may reset only a local
+    /// account that belongs to no other tenant and is no platform administrator: anything else would
+    /// reach into other tenants. The link is returned once; only its hash is kept.
     /// </summary>
-    public async Task<InvitedMember> InviteLocalAsync(
-        AdminActor actor, Guid tenantId, string email, string displayName, TenantRoles roles, CancellationToken cancellationToken)
+    public async Task<IssuedPasswordReset> ResetPasswordAsync(AdminActor actor, Guid tenantId, Guid membershipId, CancellationToken cancellationToken)
     {
         await RequireAccessAsync(actor, tenantId, cancellationToken);
-        email = email?.Trim() ?? "";
-        if (!email.Contains('@', StringComparison.Ordinal) || email.Length > 256)
+        using var platform = tenantContext.BeginPlatformScope();
+        var membership = await db.Memberships.Include(m => m.User)
+            .SingleOrDefaultAsync(m => m.Id == membershipId && m.TenantId == tenantId, cancellationToken);
+        if (membership is null)
         {
-            throw new AdminException(AdminFailure.Invalid, "Give the person's e-mail address.");
+            await audit.RecordAsync(db, new AuditEntry("member.access_refused", actor.UserId, $"membership:{membershipId}", TenantId: actor.ActiveTenantId), CancellationToken.None);
+            throw NotFound();
         }
 
-        using var platform = tenantContext.BeginPlatformScope();
-        var existing = await db.PortalUsers.FirstOrDefaultAsync(u => u.Email == email && u.ExternalTenantId == null, cancellationToken);
-        if (existing is not null)
+        var user = membership.User!;
+        if (user.Id == actor.UserId)
         {
-            var membership = await AddMembershipAsync(actor, tenantId, existing, roles, cancellationToken);
-            return new InvitedMember(membership.Id, existing.Id, OneTimePassword: null);
+            throw new AdminException(AdminFailure.Invalid, "Change your own password on the account page instead.");
+        }
+
+        var account = await userManager.FindByIdAsync(user.Id.ToString())
+            ?? throw new AdminException(AdminFailure.Invalid, $"{user.DisplayName} signs in through a directory; their password is kept there.");
+        if (!actor.IsPlatformAdmin
+            && (user.IsPlatformAdmin || await db.Memberships.AnyAsync(m => m.UserId == user.Id && m.TenantId != tenantId, cancellationToken)))
+        {
+            throw new AdminException(AdminFailure.Forbidden, "Only a platform administrator can reset this person's password.");
         }
 
         var now = time.GetUtcNow();
-        var user = new User { DisplayName = string.IsNullOrWhiteSpace(displayName) ? email : displayName.Trim(), Email = email, CreatedAt = now };
-        db.PortalUsers.Add(user);
-        var member = NewMembership(tenantId, user.Id, roles, now);
-        db.Memberships.Add(member);
-        audit.Add(db, new AuditEntry("member.invited", actor.UserId, $"membership:{member.Id}", After: new { user.Email, user.DisplayName, member.Roles, Kind = "local" }, TenantId: tenantId));
-
-        // UserManager saves through the same context: person, membership, credential and audit in one save.
-        var password = OneTimePassword();
-        var created = await userManager.CreateAsync(new LocalAccount { Id = user.Id, UserName = email, Email = email }, password);
-        if (!created.Succeeded)
+        DateTimeOffset? at = now;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.PasswordResets.Where(r => r.UserId == user.Id && r.UsedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.UsedAt, at), cancellationToken); // an older link stops working
+        var reset = new PasswordReset
         {
-            db.ChangeTracker.Clear();
-            throw new AdminException(AdminFailure.Invalid, string.Join(" ", created.Errors.Select(e => e.Description)));
+            UserId = user.Id,
+            TenantId = tenantId,
+            IssuedByUserId = actor.UserId,
+            CreatedAt = now,
+            ExpiresAt = now + invitationOptions.Value.ResetLinkLifetime,
+            SecretHash = [],
+        };
+        var (token, hash) = OneTimeSecret.Create(reset.Id);
+        reset.SecretHash = hash;
+        db.PasswordResets.Add(reset);
+        user.CredentialsVersion++;
+        audit.Add(db, new AuditEntry("member.password_reset", actor.UserId, $"membership:{membership.Id}", After: new { ResetId = reset.Id, reset.ExpiresAt }, TenantId: tenantId));
+
+        // UserManager saves through the same context: no password, the link, the new credentials version and the audit entry.
+        var removed = await userManager.RemovePasswordAsync(account);
+        if (!removed.Succeeded)
+        {
+            throw new AdminException(AdminFailure.Invalid, string.Join(" ", removed.Errors.Select(e => e.Description)));
         }
 
-        return new InvitedMember(member.Id, user.Id, password);
+        await transaction.CommitAsync(cancellationToken);
+        sessions.AccessChanged(user.Id);
+        await revocation.RevokeAsync(user.Id, null, CancellationToken.None);
+        return new IssuedPasswordReset(user.Email ?? user.DisplayName, InvitationOptions.LinkFor(token), reset.ExpiresAt);
     }
 
     /// <summary>
@@ -111,7 +136,7 @@ public sealed class MemberAdministration(
         }
 
         var membership = await AddMembershipAsync(actor, tenantId, user, roles, cancellationToken);
-        return new InvitedMember(membership.Id, user.Id, OneTimePassword: null);
+        return new InvitedMember(membership.Id, user.Id);
     }
 
     public Task<MemberView> SetRolesAsync(AdminActor actor, Guid tenantId, Guid membershipId, TenantRoles roles, CancellationToken cancellationToken) =>
@@ -194,18 +219,13 @@ public sealed class MemberAdministration(
     }
 
     private static AdminException NotFound() => new(AdminFailure.NotFound, "That tenant or member does not exist.");
-
-    /// <summary>20 characters from a generous alphabet, with every class Identity's password rules ask for.</summary>
-    private static string OneTimePassword()
-    {
-        const string letters = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        var body = RandomNumberGenerator.GetString(letters, 16);
-        return $"{body}-{RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyz", 1)}{RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZ", 1)}{RandomNumberGenerator.GetInt32(2, 10)}";
-    }
 }
 
 public sealed record MemberView(
     Guid MembershipId, Guid UserId, string DisplayName, string? Email, bool IsExternal, TenantRoles Roles, bool IsDisabled, bool UserIsDisabled);
 
-/// <summary>The new membership; <paramref name="OneTimePassword"/> is shown once and never stored in clear.</summary>
-public sealed record InvitedMember(Guid MembershipId, Guid UserId, string? OneTimePassword);
+/// <summary>The membership of a pre-registered directory user.</summary>
+public sealed record InvitedMember(Guid MembershipId, Guid UserId);
+
+/// <summary>The set-password link of a reset, shown once to the administrator who hands it over.</summary>
+public sealed record IssuedPasswordReset(string Email, string Link, DateTimeOffset ExpiresAt);

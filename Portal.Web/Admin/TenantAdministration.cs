@@ -2,12 +2,14 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain.Tenants;
 using Portal.Web.Audit;
+using Portal.Web.Chat;
 using Portal.Web.Identity;
 
 namespace Portal.Web.Admin;
 
 /// <summary>Platform administration of tenants and of the external directories and groups mapped to them. Every change is audited.</summary>
-public sealed class TenantAdministration(PortalDbContext db, ITenantContext tenantContext, AuditLog audit, SessionInvalidation sessions, TimeProvider time)
+public sealed class TenantAdministration(
+    PortalDbContext db, ITenantContext tenantContext, AuditLog audit, SessionInvalidation sessions, IAccessRevocation revocation, TimeProvider time)
 {
     public async Task<IReadOnlyList<Tenant>> ListAsync(AdminActor actor, CancellationToken cancellationToken)
     {
@@ -32,8 +34,17 @@ public sealed class TenantAdministration(PortalDbContext db, ITenantContext tena
     public Task<Tenant> RenameAsync(AdminActor actor, Guid tenantId, string name, CancellationToken cancellationToken) =>
         ChangeAsync(actor, tenantId, "tenant.renamed", tenant => tenant.Name = RequireName(name), cancellationToken);
 
-    public Task<Tenant> SetSuspendedAsync(AdminActor actor, Guid tenantId, bool suspended, CancellationToken cancellationToken) =>
-        ChangeAsync(actor, tenantId, suspended ? "tenant.suspended" : "tenant.resumed", tenant => tenant.IsSuspended = suspended, cancellationToken);
+    /// <summary>Suspending ends the tenant's open pages within seconds (<see cref="SessionInvalidation"/>) and its chat connections and answers now.</summary>
+    public async Task<Tenant> SetSuspendedAsync(AdminActor actor, Guid tenantId, bool suspended, CancellationToken cancellationToken)
+    {
+        var tenant = await ChangeAsync(actor, tenantId, suspended ? "tenant.suspended" : "tenant.resumed", tenant => tenant.IsSuspended = suspended, cancellationToken);
+        if (suspended)
+        {
+            await revocation.RevokeTenantAsync(tenantId, CancellationToken.None);
+        }
+
+        return tenant;
+    }
 
     public async Task<IReadOnlyList<ExternalTenantMapping>> ListMappingsAsync(AdminActor actor, Guid tenantId, CancellationToken cancellationToken)
     {

@@ -12,6 +12,17 @@ internal sealed partial class AccessRevocation(ChatConnections connections, Chat
         return Task.CompletedTask;
     }
 
+    public Task RevokeTenantAsync(Guid tenantId, CancellationToken cancellationToken = default)
+    {
+        var stopped = generations.StopAllInTenant(tenantId);
+        var closed = connections.CloseTenant(tenantId);
+        LogTenantRevoked(tenantId, closed, stopped);
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chat access of tenant {TenantId} revoked: {Connections} connections closed, {Generations} answers stopped")]
+    private partial void LogTenantRevoked(Guid tenantId, int connections, int generations);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat access of user {UserId} revoked (tenant {TenantId}): {Connections} connections closed, {Generations} answers stopped")]
     private partial void LogRevoked(Guid userId, Guid? tenantId, int connections, int generations);
 }

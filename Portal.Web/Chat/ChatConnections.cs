@@ -19,12 +19,18 @@ public sealed class ChatConnections
     public void Remove(string connectionId) => open.TryRemove(connectionId, out _);
 
     /// <summary>Closes the person's connections (in one tenant, or all); returns how many.</summary>
-    public int Close(Guid userId, Guid? tenantId)
+    public int Close(Guid userId, Guid? tenantId) =>
+        CloseWhere(caller => caller.UserId == userId && (tenantId is null || caller.TenantId == tenantId));
+
+    /// <summary>Closes every connection working in <paramref name="tenantId"/>; returns how many.</summary>
+    public int CloseTenant(Guid tenantId) => CloseWhere(caller => caller.TenantId == tenantId);
+
+    private int CloseWhere(Func<ChatCaller, bool> match)
     {
         var closed = 0;
         foreach (var (id, (context, caller)) in open)
         {
-            if (caller.UserId == userId && (tenantId is null || caller.TenantId == tenantId) && open.TryRemove(id, out _))
+            if (match(caller) && open.TryRemove(id, out _))
             {
                 context.Abort();
                 closed++;

@@ -141,6 +141,14 @@ public sealed partial class ChatGenerations(
         return stopped;
     }
 
+    /// <summary>Stops every answer in <paramref name="tenantId"/> (the tenant was suspended).</summary>
+    public int StopAllInTenant(Guid tenantId)
+    {
+        var running = byConversation.Values.Where(g => g.Caller.TenantId == tenantId).ToList();
+        running.ForEach(g => g.Cancel());
+        return running.Count;
+    }
+
     /// <summary>"draft-then-revision", "hold-until-checked", or null when the policy has no self-check.</summary>
     public static string? SelfCheckMode(TenantPolicy? policy) =>
         policy is { SelfCheckEnabled: true } && policy.PrincipleList.Count > 0

@@ -12,4 +12,7 @@ public interface IAccessRevocation
     /// tenant when it is null (the person was disabled).
     /// </summary>
     Task RevokeAsync(Guid userId, Guid? tenantId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends every chat connection and answer in <paramref name="tenantId"/> (the tenant was suspended).</summary>
+    Task RevokeTenantAsync(Guid tenantId, CancellationToken cancellationToken = default);
 }

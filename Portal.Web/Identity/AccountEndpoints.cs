@@ -21,6 +21,7 @@ public static class AccountEndpoints
         account.MapGet("/signin/{scheme}", ChallengeExternalAsync).AllowAnonymous();
         account.MapPost("/signout", SignOutAsync);
         account.MapPost("/tenant", SwitchTenantAsync).RequireAuthorization();
+        endpoints.MapPortalPasswords();
         return endpoints;
     }
 

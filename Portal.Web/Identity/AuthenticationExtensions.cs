@@ -101,6 +101,10 @@ public static class AuthenticationExtensions
         services.TryAddScoped<PortalSessionFactory>();
         services.TryAddSingleton<SessionInvalidation>();
         services.TryAddScoped<LocalSignIn>();
+        services.AddOptions<InvitationOptions>().BindConfiguration(InvitationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddScoped<PasswordSetup>();
+        services.TryAddScoped<PasswordChange>();
+        services.TryAddScoped<PendingInvitations>();
         services.TryAddSingleton<SignInThrottle>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<IOptions<LocalAccountOptions>>((limiter, local) =>

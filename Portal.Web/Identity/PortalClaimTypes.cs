@@ -14,4 +14,7 @@ public static class PortalClaimTypes
 
     /// <summary>"local", or the name of the external scheme the person came through.</summary>
     public const string SignInMethod = "portal/sign_in_method";
+
+    /// <summary>The person's credentials version when the session began (a password change or reset ends older sessions).</summary>
+    public const string CredentialsVersion = "portal/credentials_version";
 }

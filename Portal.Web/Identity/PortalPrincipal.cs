@@ -16,6 +16,7 @@ public static class PortalPrincipal
         identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, session.UserId.ToString()));
         identity.AddClaim(new Claim(ClaimTypes.Name, session.DisplayName));
         identity.AddClaim(new Claim(PortalClaimTypes.SignInMethod, session.SignInMethod));
+        identity.AddClaim(new Claim(PortalClaimTypes.CredentialsVersion, session.CredentialsVersion.ToString(CultureInfo.InvariantCulture)));
 
         if (session.IsPlatformAdmin)
         {
@@ -69,6 +70,9 @@ public static class PortalPrincipal
             principal.IsInRole(PortalRoles.PlatformAdmin),
             tenant,
             choices,
-            principal.FindFirst(PortalClaimTypes.SignInMethod)?.Value ?? PortalSession.LocalSignIn);
+            principal.FindFirst(PortalClaimTypes.SignInMethod)?.Value ?? PortalSession.LocalSignIn)
+        {
+            CredentialsVersion = int.TryParse(principal.FindFirst(PortalClaimTypes.CredentialsVersion)?.Value, CultureInfo.InvariantCulture, out var version) ? version : 0,
+        };
     }
 }

@@ -62,7 +62,7 @@ internal sealed class PortalRevalidatingAuthenticationStateProvider(
     /// <summary>A gained right can wait for the next page load; a lost one ends the circuit's authentication.</summary>
     private static bool StillGrants(PortalSession current, PortalSession fresh)
     {
-        if (current.IsPlatformAdmin && !fresh.IsPlatformAdmin)
+        if ((current.IsPlatformAdmin && !fresh.IsPlatformAdmin) || current.CredentialsVersion != fresh.CredentialsVersion)
         {
             return false;
         }

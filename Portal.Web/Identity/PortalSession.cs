@@ -15,6 +15,9 @@ public sealed record PortalSession(
     string SignInMethod)
 {
     public const string LocalSignIn = "local";
+
+    /// <summary>The person's <see cref="User.CredentialsVersion"/> when the session began; a session with an older one ends.</summary>
+    public int CredentialsVersion { get; init; }
 }
 
 /// <summary>The tenant the person works in now, and what the active rules grant them there.</summary>

@@ -42,7 +42,10 @@ public sealed class PortalSessionFactory(PortalDbContext db, ITenantContext tena
             AccessRules.CanAdministerPlatform(user),
             tenant,
             usable.Select(m => new TenantChoice(m.TenantId, m.Tenant!.Name)).ToList(),
-            signInMethod);
+            signInMethod)
+        {
+            CredentialsVersion = user.CredentialsVersion,
+        };
     }
 
     /// <summary>The roles the domain's access rules grant, so cookie roles never say more than the rules.</summary>

@@ -8,8 +8,8 @@ namespace Portal.Web.Identity;
 /// <summary>
 /// The cookie carries a snapshot of the person's rights. It is rebuilt from the database every few
 /// minutes of its life, and at once after an admin changed the person's or the tenant's access
-/// (<see cref="SessionInvalidation"/>): a disabled person, or one who lost the active tenant (membership
-/// disabled or removed, tenant suspended), is signed out; changed roles take effect without a new sign-in.
+/// (<see cref="SessionInvalidation"/>): a disabled person, one who lost the active tenant (membership
+/// disabled or removed, tenant suspended), or one whose password changed since the session began, is signed out; changed roles take effect without a new sign-in.
 /// However active, a session ends <see cref="PortalSessionOptions.AbsoluteLifetime"/> after its sign-in.
 /// </summary>
 internal static class PortalSessionRevalidation
@@ -59,7 +59,7 @@ internal static class PortalSessionRevalidation
         var fresh = await services.GetRequiredService<PortalSessionFactory>()
             .CreateAsync(current.UserId, current.Tenant?.Id, current.SignInMethod, context.HttpContext.RequestAborted);
         var lostActiveTenant = current.Tenant is not null && fresh?.Tenant?.Id != current.Tenant.Id;
-        if (fresh is null || lostActiveTenant || (fresh.Tenant is null && !fresh.IsPlatformAdmin))
+        if (fresh is null || lostActiveTenant || (fresh.Tenant is null && !fresh.IsPlatformAdmin) || fresh.CredentialsVersion != current.CredentialsVersion)
         {
             await RejectAsync(context);
             return;

@@ -28,16 +28,21 @@ public sealed class MemberAdministrationTests(AdminPortal portal) : IClassFixtur
         var list = await Assert.ThrowsAsync<AdminException>(() => WithMembersAsync(m => m.ListAsync(actor, idB, Ct)));
         var disable = await Assert.ThrowsAsync<AdminException>(() => WithMembersAsync(m => m.SetDisabledAsync(actor, idB, membershipB.Id, true, Ct)));
         var sneak = await Assert.ThrowsAsync<AdminException>(() => WithMembersAsync(m => m.SetRolesAsync(actor, idA, membershipB.Id, TenantRoles.TenantAdmin, Ct)));
-        var invite = await Assert.ThrowsAsync<AdminException>(() => WithMembersAsync(m => m.InviteLocalAsync(actor, idB, "x@b.test", "X", TenantRoles.Member, Ct)));
+        var invite = await Assert.ThrowsAsync<AdminException>(() => WithAsync<InvitationAdministration, IssuedInvitation>(i => i.InviteAsync(actor, idB, "x@b.test", "X", TenantRoles.Member, Ct)));
+        var reset = await Assert.ThrowsAsync<AdminException>(() => WithMembersAsync(m => m.ResetPasswordAsync(actor, idB, membershipB.Id, Ct)));
+        var resetThroughOwnTenant = await Assert.ThrowsAsync<AdminException>(() => WithMembersAsync(m => m.ResetPasswordAsync(actor, idA, membershipB.Id, Ct)));
 
         Assert.Contains(own, m => m.UserId == adminA.Id);
-        Assert.All([list, disable, sneak, invite], e =>
+        Assert.All([list, disable, sneak, reset, resetThroughOwnTenant], e =>
         {
             Assert.Equal(AdminFailure.NotFound, e.Failure);
             Assert.Equal("That tenant or member does not exist.", e.Message);
         });
+        Assert.Equal((AdminFailure.NotFound, "That tenant or invitation does not exist."), (invite.Failure, invite.Message));
         var refusals = await portal.App.QueryAsync(db => db.AuditEvents.Where(a => a.Action == "member.access_refused" && a.ActorUserId == adminA.Id).OrderBy(a => a.Id).Select(a => a.Target).ToListAsync(Ct));
-        Assert.Equal([$"tenant:{idB}", $"tenant:{idB}", $"membership:{membershipB.Id}", $"tenant:{idB}"], refusals);
+        Assert.Equal([$"tenant:{idB}", $"tenant:{idB}", $"membership:{membershipB.Id}", $"tenant:{idB}", $"membership:{membershipB.Id}"], refusals);
+        Assert.False(await portal.App.QueryAsync(db => db.Invitations.AnyAsync(i => i.TenantId == idB, Ct)));
+        Assert.False(await portal.App.QueryAsync(db => db.PasswordResets.AnyAsync(r => r.UserId == memberB.Id, Ct)));
         var unchanged = await portal.App.QueryAsync(db => db.Memberships.SingleAsync(m => m.Id == membershipB.Id, Ct));
         Assert.False(unchanged.IsDisabled);
         Assert.Equal(TenantRoles.Member, unchanged.Roles);
@@ -74,23 +79,6 @@ public sealed class MemberAdministrationTests(AdminPortal portal) : IClassFixtur
         Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
         Assert.StartsWith("/account/signin", after.Headers.Location?.PathAndQuery(), StringComparison.Ordinal);
         Assert.True(await portal.App.QueryAsync(db => db.AuditEvents.AnyAsync(a => a.Action == "member.disabled" && a.Target == $"membership:{membership.Id}" && a.Before!.Contains("\"isDisabled\":false"), Ct)));
-    }
-
-    [Fact]
-    public async Task Members_InvitedLocally_SignsInWithOneTimePassword()
-    {
-        var tenantId = await TenantIdAsync("Default");
-        var email = $"{Guid.NewGuid():N}@invited.test";
-        var admin = await PlatformAdminAsync();
-
-        var invited = await WithMembersAsync(m => m.InviteLocalAsync(admin, tenantId, email, "Invited Person", TenantRoles.Member | TenantRoles.Manager, Ct));
-
-        Assert.NotNull(invited.OneTimePassword);
-        var browser = portal.NewBrowser();
-        using var signIn = await browser.SignInAsync(email, invited.OneTimePassword!);
-        Assert.Equal("/", signIn.Headers.Location?.OriginalString);
-        var stored = await portal.App.QueryAsync(db => db.Users.SingleAsync(a => a.Id == invited.UserId, Ct));
-        Assert.DoesNotContain(invited.OneTimePassword!, stored.PasswordHash, StringComparison.Ordinal);
     }
 
     [Fact]
