@@ -6,6 +6,7 @@ using Portal.Web.Chat;
 using Portal.Web.Hosting;
 using Portal.Web.Identity;
 using Portal.Web.Models;
+using Portal.Web.Nodes;
 using Portal.Web.Policies;
 using Portal.Web.Security;
 using Portal.Web.Shell;
@@ -55,6 +56,7 @@ app.MapPortalAccount();
 app.MapPortalModels();
 app.MapPortalShell();
 app.MapPortalChat();
+app.MapInferenceNodes();
 app.MapPortalAudit();
 app.MapPortalReports();
 

@@ -225,7 +225,7 @@ public sealed partial class ChatGenerations(
         TrimmedHistory history;
         try
         {
-            history = ChatHistoryTrimmer.Trim(messages, turns => engine.CountPromptTokens(engineId, turns), loaded.ContextSize - answerRoom, PolicyPrompt.SystemPrompt(policy));
+            history = await ChatHistoryTrimmer.TrimAsync(messages, async turns => await engine.CountPromptTokensAsync(engineId, turns, cancellationToken), loaded.ContextSize - answerRoom, PolicyPrompt.SystemPrompt(policy));
         }
         catch (InferenceException ex)
         {
