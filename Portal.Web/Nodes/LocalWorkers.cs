@@ -351,6 +351,9 @@ public sealed partial class LocalWorkers(
         }
 
         start.Environment["PORTAL_NODE_KEY"] = key;
+
+        // ggml would attach gdb to print a backtrace on abort: slow, and it pushes llama.cpp's own message out of the kept lines.
+        start.Environment["GGML_NO_BACKTRACE"] = "1";
         start.Environment.Remove("PORTAL_WORKER_FAULT");
         if (!string.IsNullOrEmpty(options.Value.TestFault))
         {

@@ -12,6 +12,7 @@ internal sealed class WorkerProcess : IDisposable
     private readonly Queue<string> tail = new();
     private readonly Process process;
     private readonly TaskCompletionSource<RemoteNode> registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int? exitCode;
 
     public WorkerProcess(ProcessStartInfo start, string id, string key)
     {
@@ -24,16 +25,17 @@ internal sealed class WorkerProcess : IDisposable
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.Start();
+        ProcessId = process.Id;
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        Exited = process.WaitForExitAsync();
+        Exited = WaitForExitAsync();
     }
 
     public string Id { get; }
 
     public string Key { get; }
 
-    public int ProcessId => process.Id;
+    public int ProcessId { get; }
 
     /// <summary>Completes when the process has ended and its output is read to the end.</summary>
     public Task Exited { get; }
@@ -63,26 +65,29 @@ internal sealed class WorkerProcess : IDisposable
         KillReason ??= reason;
         try
         {
-            process.Kill(entireProcessTree: true);
+            if (exitCode is null)
+            {
+                process.Kill(entireProcessTree: true);
+            }
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             // Already ended.
         }
     }
 
     /// <summary>True when the process died of a crash signal (abort, segmentation fault, bus error, illegal instruction, arithmetic).</summary>
-    public bool Crashed => process.HasExited && Signal(process.ExitCode) is 4 or 6 or 7 or 8 or 11;
+    public bool Crashed => exitCode is { } code && Signal(code) is 4 or 6 or 7 or 8 or 11;
 
     /// <summary>The end in words, with the last lines it wrote.</summary>
     public string DescribeEnd()
     {
-        var code = process.HasExited ? process.ExitCode : (int?)null;
+        var code = exitCode;
         var how = KillReason is not null
             ? $"{KillReason} The portal killed it."
             : code is { } exit && Signal(exit) is { } signal
                 ? $"The worker process died of signal {signal} ({SignalName(signal)})."
-                : code is { } exitCode ? $"The worker process exited with code {exitCode}." : "The worker process stopped answering.";
+                : code is { } plain ? $"The worker process exited with code {plain}." : "The worker process stopped answering.";
         string lines;
         lock (tail)
         {
@@ -98,6 +103,12 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     public void Dispose() => process.Dispose();
+
+    private async Task WaitForExitAsync()
+    {
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        exitCode = process.ExitCode;
+    }
 
     private void Keep(string? line)
     {
