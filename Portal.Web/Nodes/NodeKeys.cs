@@ -34,7 +34,7 @@ public sealed class NodeKeys(IServiceScopeFactory scopes, NodeRegistry registry,
         name = name?.Trim() ?? "";
         if (name.Length is 0 or > 100)
         {
-            throw new ArgumentException("Give the node key a name of 1 to 100 characters.", nameof(name));
+            throw new Admin.AdminException(Admin.AdminFailure.Invalid, "Give the node key a name of 1 to 100 characters.");
         }
 
         var key = "pnk_" + NewSecret();
