@@ -159,6 +159,7 @@ internal sealed partial class NodeWorker(
 
         try
         {
+            request = await LocalFileAsync(request, cancellationToken);
             LogLoading(request.ModelId, request.Path);
             var loaded = await engine.LoadAsync(request, progress: null, cancellationToken);
             await AcceptanceProbe.RunAsync(engine, request.ModelId, cancellationToken);
@@ -169,6 +170,33 @@ internal sealed partial class NodeWorker(
         {
             await Send(NodeHubMethods.Reply, requestId, new NodeReply(ex.Message));
         }
+    }
+
+    /// <summary>
+    /// The portal's path where this machine has it (a local worker); otherwise the file of the same name in
+    /// <see cref="WorkerOptions.ModelsFolder"/>, used only when its SHA-256 is the one the portal registered.
+    /// </summary>
+    private async Task<ModelLoadRequest> LocalFileAsync(ModelLoadRequest request, CancellationToken cancellationToken)
+    {
+        if (File.Exists(request.Path) && options.Value.ModelsFolder is null)
+        {
+            return request;
+        }
+
+        var folder = options.Value.ModelsFolder ?? throw new InferenceException($"This node has no file '{request.Path}' and no models folder (--models).");
+        var candidate = Path.Combine(Path.GetFullPath(folder), Path.GetFileName(request.Path));
+        if (!File.Exists(candidate))
+        {
+            throw new InferenceException($"This node's models folder has no '{Path.GetFileName(request.Path)}'.");
+        }
+
+        var sha256 = await Portal.Inference.Gguf.GgufFile.ComputeSha256Async(candidate, cancellationToken);
+        if (request.Sha256 is null || !string.Equals(sha256, request.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InferenceException($"This node's '{Path.GetFileName(candidate)}' is not the portal's file (SHA-256 {sha256}, expected {request.Sha256 ?? "none given"}).");
+        }
+
+        return request with { Path = candidate };
     }
 
     private async Task UnloadAsync(string requestId, string modelId)

@@ -12,6 +12,10 @@ public sealed class WorkerOptions
     [ConfigurationKeyName("node-key")]
     public string? NodeKey { get; set; } = Environment.GetEnvironmentVariable("PORTAL_NODE_KEY");
 
+    /// <summary>This machine's own folder of GGUF files: a model the portal names is loaded from here when its SHA-256 matches.</summary>
+    [ConfigurationKeyName("models")]
+    public string? ModelsFolder { get; set; }
+
     [ConfigurationKeyName("name")]
     public string Name { get; set; } = Environment.MachineName;
 

@@ -50,6 +50,11 @@ public sealed partial class LocalWorkers(
         try
         {
             var started = await Task.WhenAll(Enumerable.Range(0, options.Value.ProcessesPerModel).Select(_ => StartWorkerAsync(group, cancellationToken)));
+            foreach (var remote in registry.Nodes.Where(n => n.LocalWorkerId is null && n.Hello is not null))
+            {
+                _ = OfferAsync(remote, group);
+            }
+
             return started[0];
         }
         catch
@@ -70,6 +75,12 @@ public sealed partial class LocalWorkers(
 
         group.Removed = true;
         StopAll(group);
+        foreach (var remote in registry.Nodes.Where(n => n.LocalWorkerId is null && n.Models.TryRemove(modelId, out _)))
+        {
+            _ = registry.RequestAsync(remote, NodeCommands.Unload, [modelId], TimeSpan.FromSeconds(options.Value.StepTimeoutSeconds))
+                .ContinueWith(t => t.Exception?.Handle(_ => true), TaskScheduler.Default);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -291,6 +302,43 @@ public sealed partial class LocalWorkers(
             worker.OnRegistered(node);
             node.Models.Clear(); // a worker serves only what it loads for this portal now
         }
+        else if (node.LocalWorkerId is null)
+        {
+            _ = OfferModelsAsync(node);
+        }
+    }
+
+    /// <summary>
+    /// A remote node joined: it is asked to load every model loaded here, each from its own models folder
+    /// when the file's SHA-256 matches; what it loads, it serves alongside the local workers.
+    /// </summary>
+    private async Task OfferModelsAsync(RemoteNode node)
+    {
+        foreach (var group in models.Values.Where(g => !g.Removed))
+        {
+            await OfferAsync(node, group);
+        }
+    }
+
+    private async Task OfferAsync(RemoteNode node, ModelWorkers group)
+    {
+        var request = group.Request;
+        try
+        {
+            var reply = await registry.RequestAsync(node, NodeCommands.Load, [request], TimeSpan.FromSeconds(options.Value.LoadTimeoutSeconds), lifetime.ApplicationStopping);
+            if (reply.Model is { } model && reply.Error is null && !group.Removed && !node.IsGone)
+            {
+                node.Models[request.ModelId] = model;
+            }
+            else
+            {
+                LogRemoteLoadRefused(node.Hello?.Name ?? node.ConnectionId, request.ModelId, reply.Error ?? "no model");
+            }
+        }
+        catch (Exception ex) when (ex is InferenceException or OperationCanceledException)
+        {
+            LogRemoteLoadRefused(node.Hello?.Name ?? node.ConnectionId, request.ModelId, ex.Message);
+        }
     }
 
     private void OnConnectionLost(RemoteNode node)
@@ -396,6 +444,9 @@ public sealed partial class LocalWorkers(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Model {ModelId} marked failed: {Reason}")]
     private partial void LogModelFailed(string modelId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Remote node {Name} does not serve model {ModelId}: {Reason}")]
+    private partial void LogRemoteLoadRefused(string name, string modelId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Name} is hung: {Reason}")]
     private partial void LogHung(string name, string reason);
