@@ -5,7 +5,7 @@ namespace Portal.Inference.Gguf;
 /// (GGML_ASSERT, an uncaught C++ exception, an unsupported type) at some stage: what the worker
 /// processes exist for. Written by rewriting the tiny model's metadata, tensor types and shapes.
 /// Tried and NOT crashing with llama.cpp v0.5.0 (it fails them gracefully, or the validator refuses
-/// them): a "gpt2" vocabulary without byte tokens or with merges of unknown tokens (loads, falls back),
+/// them): "t5", "rwkv" and "plamo2" vocabularies of the same tokens, a "gpt2" vocabulary without byte tokens or with merges of unknown tokens (loads, falls back),
 /// rope dimensions above the head size ("invalid n_rot"), per-layer KV heads that do not divide the
 /// heads ("wrong shape"), a training context of 0 (validator).
 /// </summary>
@@ -16,6 +16,10 @@ public static class MalformedTestModels
     {
         // Norm weights in F16: the CPU backend's multiply of F32 by F16 is unsupported at the first decode.
         ["f16-norms"] = new(TensorType: (name, type) => name.EndsWith("_norm.weight", StringComparison.Ordinal) ? GgmlType.F16 : type),
+
+        // A WordPiece ("bert") vocabulary of SentencePiece tokens: llama.cpp aborts while loading the vocabulary
+        // (llama-vocab.cpp "fatal error", GGML_ABORT).
+        ["bert-vocabulary-of-sentencepiece-tokens"] = new(Metadata: m => m["tokenizer.ggml.model"] = GgufValue.String("bert")),
     };
 
     /// <summary>Writes the tiny model with <paramref name="defectName"/> to <paramref name="path"/>.</summary>

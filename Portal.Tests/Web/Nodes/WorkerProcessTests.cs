@@ -74,6 +74,24 @@ public sealed class WorkerProcessTests(WorkerPortal portal) : IClassFixture<Work
         Assert.Equal(FinishReason.Length, other.FinishReason);
     }
 
+    [Fact]
+    public async Task ModelThatAbortsLlamaCpp_WhileLoading_IsMarkedFailedWithTheSignal_AndTheTestModelStillAnswers()
+    {
+        var path = Path.Combine(portal.Catalog.ModelsFolder, $"bert-vocab-{Guid.NewGuid():N}.gguf");
+        MalformedTestModels.Write(path, "bert-vocabulary-of-sentencepiece-tokens");
+        var entry = await portal.Catalog.RegisterFileAsync(path, isTestModel: true, Cancel);
+
+        var refused = await Assert.ThrowsAsync<ModelCatalogException>(() => portal.Catalog.LoadAsync(entry.Id, null, Cancel));
+
+        Assert.Contains("crashed its worker while loading", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("signal 6 (SIGABRT)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("llama-vocab.cpp", refused.Message, StringComparison.Ordinal);
+        var stored = await portal.Factory.QueryAsync(db => db.ModelEntries.SingleAsync(m => m.Id == entry.Id, Cancel));
+        Assert.Equal(ModelState.Failed, stored.State);
+        var (_, other) = await GenerateAsync(portal.Engine, ModelCatalog.EngineId((await TestModelAsync(portal)).Id), "Still there?", maxTokens: 4);
+        Assert.Equal(FinishReason.Length, other.FinishReason);
+    }
+
     internal static Task<ModelEntry> TestModelAsync(WorkerPortal portal) =>
         portal.Factory.QueryAsync(db => db.ModelEntries.AsNoTracking().SingleAsync(m => m.FileName == ModelCatalogStartup.TestModelFileName, Cancel));
 
