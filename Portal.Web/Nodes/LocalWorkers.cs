@@ -300,7 +300,6 @@ public sealed partial class LocalWorkers(
         if (node.LocalWorkerId is { } id && processes.TryGetValue(id, out var worker))
         {
             worker.OnRegistered(node);
-            node.Models.Clear(); // a worker serves only what it loads for this portal now
         }
         else if (node.LocalWorkerId is null)
         {

@@ -65,11 +65,9 @@ public sealed partial class NodeRegistry(IHubContext<NodeHub> hub, IOptions<Node
             return;
         }
 
+        // What the node says it has loaded is not trusted for routing: only a model the portal asked it to load
+        // (and that passed the acceptance probe there) receives people's prompts.
         node.Hello = hello;
-        foreach (var model in hello.LoadedModels)
-        {
-            node.Models[model.ModelId] = model;
-        }
 
         LogRegistered(hello.Name, hello.MachineName, hello.ProcessId, hello.ProcessorCount);
         NodeRegistered?.Invoke(node);

@@ -5,9 +5,11 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Domain.Tenants;
+using Portal.Inference.Engine;
 using Portal.Inference.Nodes;
 using Portal.Tests.Web.Hosting;
 using Portal.Web.Chat;
+using Portal.Web.Models;
 using Portal.Web.Nodes;
 
 namespace Portal.Tests.Web.Nodes;
@@ -36,8 +38,12 @@ public sealed class NodeHubAccessTests(WorkerPortal portal) : IClassFixture<Work
             return Task.CompletedTask;
         };
         await node.StartAsync(Cancel);
-        await node.InvokeAsync(NodeHubMethods.Register, new NodeHello("gpu-box-1", "box", 1, 8, 1 << 30, [], []), Cancel);
-        Assert.Contains(portal.Registry.Nodes, n => n.KeyId == entry.Id && n.Hello?.Name == "gpu-box-1");
+        // It claims the test model is loaded: a claim gets no one's prompts; only a load the portal asked for does.
+        var testModel = ModelCatalog.EngineId((await WorkerProcessTests.TestModelAsync(portal)).Id);
+        var claimed = new LoadedModelInfo(testModel, "/elsewhere.gguf", "claimed", 2, 0, 2048, 64, true);
+        await node.InvokeAsync(NodeHubMethods.Register, new NodeHello("gpu-box-1", "box", 1, 8, 1 << 30, [], [claimed]), Cancel);
+        var registered = Assert.Single(portal.Registry.Nodes, n => n.KeyId == entry.Id && n.Hello?.Name == "gpu-box-1");
+        Assert.Empty(registered.Models);
 
         Assert.True(await Keys.RevokeAsync(entry.Id, Cancel));
 
