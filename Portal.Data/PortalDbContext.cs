@@ -9,6 +9,7 @@ using Portal.Domain;
 using Portal.Domain.Audit;
 using Portal.Domain.Chat;
 using Portal.Domain.Models;
+using Portal.Domain.Nodes;
 using Portal.Domain.Policies;
 using Portal.Domain.Quotas;
 using Portal.Domain.Tenants;
@@ -66,6 +67,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
+
+    public DbSet<NodeKey> NodeKeys => Set<NodeKey>();
 
     /// <summary>The tenant the query filters use. Read by EF Core on every query, not when the model is built.</summary>
     internal Guid? CurrentTenantId => tenantContext.TenantId;

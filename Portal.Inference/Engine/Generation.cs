@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 
 namespace Portal.Inference.Engine;
 
@@ -9,19 +10,36 @@ namespace Portal.Inference.Engine;
 /// </summary>
 public sealed class Generation : IAsyncEnumerable<TokenChunk>
 {
-    private readonly Conversation conversation;
+    private readonly ChannelReader<TokenChunk> chunks;
+    private readonly Action cancel;
+    private readonly Func<int> promptTokens;
     private int enumerated;
 
-    internal Generation(Conversation conversation) => this.conversation = conversation;
+    internal Generation(Conversation conversation)
+        : this(conversation.Chunks, conversation.Completion, conversation.Cancel, () => conversation.PromptTokens.Length)
+    {
+    }
+
+    /// <summary>
+    /// A generation that runs elsewhere (a worker process): <paramref name="chunks"/> completes with an
+    /// <see cref="InferenceException"/> when it fails, and <paramref name="completion"/> never faults.
+    /// </summary>
+    public Generation(ChannelReader<TokenChunk> chunks, Task<GenerationResult> completion, Action cancel, Func<int> promptTokens)
+    {
+        this.chunks = chunks;
+        Completion = completion;
+        this.cancel = cancel;
+        this.promptTokens = promptTokens;
+    }
 
     /// <summary>Tokens of the prompt as submitted to the model.</summary>
-    public int PromptTokens => conversation.PromptTokens.Length;
+    public int PromptTokens => promptTokens();
 
     /// <summary>The outcome; completes when the slot is freed. Never faults: errors are a finish reason.</summary>
-    public Task<GenerationResult> Completion => conversation.Completion;
+    public Task<GenerationResult> Completion { get; }
 
     /// <summary>Stops the generation within one decode step.</summary>
-    public void Cancel() => conversation.Cancel();
+    public void Cancel() => cancel();
 
     public IAsyncEnumerator<TokenChunk> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
         Interlocked.Exchange(ref enumerated, 1) == 0
@@ -30,11 +48,11 @@ public sealed class Generation : IAsyncEnumerable<TokenChunk>
 
     private async IAsyncEnumerable<TokenChunk> Read([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var registration = cancellationToken.Register(conversation.Cancel);
+        using var registration = cancellationToken.Register(cancel);
         var finished = false;
         try
         {
-            await foreach (var chunk in conversation.Chunks.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in chunks.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return chunk;
             }
@@ -46,7 +64,7 @@ public sealed class Generation : IAsyncEnumerable<TokenChunk>
             // Abandoned: nobody reads the rest, so stop computing it.
             if (!finished)
             {
-                conversation.Cancel();
+                cancel();
             }
         }
     }

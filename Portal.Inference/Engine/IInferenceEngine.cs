@@ -2,7 +2,10 @@ using Portal.Inference.Native;
 
 namespace Portal.Inference.Engine;
 
-/// <summary>Runs GGUF models in-process through llama.cpp, many conversations at once.</summary>
+/// <summary>
+/// Runs GGUF models through llama.cpp, many conversations at once: in this process
+/// (<see cref="InferenceEngine"/>, what a worker runs) or on worker processes over the node hub.
+/// </summary>
 public interface IInferenceEngine
 {
     /// <summary>The compute devices llama.cpp found (empty until the first load).</summary>
@@ -17,7 +20,7 @@ public interface IInferenceEngine
     Task UnloadAsync(string modelId, CancellationToken cancellationToken = default);
 
     /// <summary>Tokens the chat <paramref name="messages"/> take once formatted with the model's template (for context-window trimming).</summary>
-    int CountPromptTokens(string modelId, IReadOnlyList<ChatMessage> messages);
+    Task<int> CountPromptTokensAsync(string modelId, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken = default);
 
     /// <summary>Queues a generation; enumerate the result for tokens, await its Completion for the outcome.</summary>
     Generation GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default);

@@ -128,7 +128,10 @@ internal sealed partial class InferenceEngine(
         }
     }
 
-    public int CountPromptTokens(string modelId, IReadOnlyList<ChatMessage> messages)
+    public Task<int> CountPromptTokensAsync(string modelId, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken = default) =>
+        Task.FromResult(CountPromptTokens(modelId, messages));
+
+    internal int CountPromptTokens(string modelId, IReadOnlyList<ChatMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var runner = Find(modelId);

@@ -11,4 +11,10 @@ public sealed record ModelLoadRequest(string ModelId, string Path)
 
     /// <summary>Overrides <see cref="InferenceOptions.GpuLayers"/> for this model.</summary>
     public int? GpuLayers { get; init; }
+
+    /// <summary>
+    /// The file's SHA-256 (lower-case hex) when the request comes from a portal: a remote node without
+    /// <see cref="Path"/> loads the file of that name from its own models folder only if its hash matches.
+    /// </summary>
+    public string? Sha256 { get; init; }
 }

@@ -238,7 +238,7 @@ public sealed partial class ChatGenerations(
         TrimmedHistory history;
         try
         {
-            history = ChatHistoryTrimmer.Trim(messages, turns => backends.CountPromptTokens(engineId, turns), loaded.ContextSize - answerRoom, PolicyPrompt.SystemPrompt(policy));
+            history = await ChatHistoryTrimmer.TrimAsync(messages, turns => new ValueTask<int>(backends.CountPromptTokensAsync(engineId, turns, cancellationToken)), loaded.ContextSize - answerRoom, PolicyPrompt.SystemPrompt(policy));
         }
         catch (InferenceException ex)
         {

@@ -19,6 +19,16 @@ public static class ChatHistoryTrimmer
     /// <param name="systemPrompt">The tenant policy's system prompt (<see cref="Portal.Domain.Policies.PolicyPrompt.SystemPrompt"/>).</param>
     public static TrimmedHistory Trim(IEnumerable<Message> history, Func<IReadOnlyList<ChatMessage>, int> countTokens, int promptBudget, string? systemPrompt = null)
     {
+        ArgumentNullException.ThrowIfNull(countTokens);
+
+        // A synchronous counter completes every ValueTask at once: nothing blocks here.
+        return TrimAsync(history, turns => ValueTask.FromResult(countTokens(turns)), promptBudget, systemPrompt).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <inheritdoc cref="Trim"/>
+    /// <remarks>The count is asynchronous where the tokenizer runs in a worker process.</remarks>
+    public static async ValueTask<TrimmedHistory> TrimAsync(IEnumerable<Message> history, Func<IReadOnlyList<ChatMessage>, ValueTask<int>> countTokens, int promptBudget, string? systemPrompt = null)
+    {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(countTokens);
         List<ChatMessage> turns = [.. history
@@ -38,14 +48,14 @@ public static class ChatHistoryTrimmer
         List<ChatMessage> WithSystem(List<ChatMessage> kept) => [.. system, .. kept];
 
         // Dropping older messages never makes the prompt longer: find the fewest to drop by bisection.
-        int Count(int skip) => countTokens(WithSystem(turns[skip..]));
-        var all = Count(0);
+        ValueTask<int> Count(int skip) => countTokens(WithSystem(turns[skip..]));
+        var all = await Count(0);
         if (all <= promptBudget)
         {
             return new TrimmedHistory(WithSystem(turns), 0, all);
         }
 
-        var last = Count(turns.Count - 1);
+        var last = await Count(turns.Count - 1);
         if (last > promptBudget)
         {
             throw new ChatRequestException(
@@ -56,7 +66,7 @@ public static class ChatHistoryTrimmer
         while (low < high)
         {
             var middle = (low + high) / 2;
-            if (Count(middle) <= promptBudget)
+            if (await Count(middle) <= promptBudget)
             {
                 high = middle;
             }
@@ -74,6 +84,6 @@ public static class ChatHistoryTrimmer
         }
 
         var kept = WithSystem(turns[skip..]);
-        return new TrimmedHistory(kept, skip, countTokens(kept));
+        return new TrimmedHistory(kept, skip, await countTokens(kept));
     }
 }

@@ -45,8 +45,8 @@ public sealed class GenerationBackends(IInferenceEngine engine, ModelCatalog cat
         targets.TryGetValue(modelEntryId, out var target) ? target.ParallelRequests : catalog.Loaded(modelEntryId)?.Slots ?? 1;
 
     /// <summary>Prompt tokens of <paramref name="messages"/>: counted by the engine, or estimated for an endpoint (<see cref="TokenEstimate"/>).</summary>
-    public int CountPromptTokens(string backendId, IReadOnlyList<ChatMessage> messages) =>
-        Target(backendId) is not null ? TokenEstimate.Prompt(messages) : engine.CountPromptTokens(backendId, messages);
+    public Task<int> CountPromptTokensAsync(string backendId, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken) =>
+        Target(backendId) is not null ? Task.FromResult(TokenEstimate.Prompt(messages)) : engine.CountPromptTokensAsync(backendId, messages, cancellationToken);
 
     /// <summary>Starts the generation on the model's backend.</summary>
     public IRunningGeneration GenerateAsync(GenerationRequest request, CancellationToken cancellationToken)

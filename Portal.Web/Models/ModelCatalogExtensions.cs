@@ -1,18 +1,18 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Portal.Inference;
+using Portal.Web.Nodes;
 
 namespace Portal.Web.Models;
 
 public static class ModelCatalogExtensions
 {
     /// <summary>
-    /// The in-process engine (section "Inference", CPU by default) and the <see cref="ModelCatalog"/>
+    /// The inference engine (worker processes by default, see <see cref="NodesExtensions.AddInferenceNodes"/>) and the <see cref="ModelCatalog"/>
     /// over it (section "Portal:Models"), with the start-up work: test model when empty, reloads.
     /// </summary>
     public static IHostApplicationBuilder AddModelHosting(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddInference();
+        builder.AddInferenceNodes();
         builder.Services.AddOptions<ModelCatalogOptions>()
             .BindConfiguration(ModelCatalogOptions.SectionName)
             .ValidateDataAnnotations()

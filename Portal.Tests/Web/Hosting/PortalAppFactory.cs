@@ -44,6 +44,10 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
             ["Portal:DataDirectory"] = DataDirectory,
             ["Portal:Bootstrap:AdminEmail"] = AdminEmail,
             ["Portal:Bootstrap:AdminPassword"] = AdminPassword,
+
+            // The product runs models in worker processes; a test portal not about workers runs llama.cpp
+            // in-process (most are on TestServer, which a worker process cannot reach). Worker tests set Processes.
+            ["Portal:Workers:Mode"] = "InProcess",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

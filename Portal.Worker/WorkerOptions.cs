@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Portal.Worker;
+
+/// <summary>The worker's command line: <c>--portal URL --node-key KEY [--name NAME]</c> (the key may come from PORTAL_NODE_KEY).</summary>
+public sealed class WorkerOptions
+{
+    [Required(ErrorMessage = "Give the portal's address: --portal https://portal.example")]
+    [ConfigurationKeyName("portal")]
+    public Uri? Portal { get; set; }
+
+    [ConfigurationKeyName("node-key")]
+    public string? NodeKey { get; set; } = Environment.GetEnvironmentVariable("PORTAL_NODE_KEY");
+
+    /// <summary>This machine's own folder of GGUF files: a model the portal names is loaded from here when its SHA-256 matches.</summary>
+    [ConfigurationKeyName("models")]
+    public string? ModelsFolder { get; set; }
+
+    [ConfigurationKeyName("name")]
+    public string Name { get; set; } = Environment.MachineName;
+
+    /// <summary>The local portal's process id: the worker exits as soon as that process is gone.</summary>
+    [ConfigurationKeyName("parent-pid")]
+    public int? ParentProcessId { get; set; }
+
+    [ConfigurationKeyName("heartbeat-ms")]
+    [Range(50, 60_000)]
+    public int HeartbeatMilliseconds { get; set; } = 1000;
+
+    /// <summary>How long the worker tries to reach a portal it lost before it exits.</summary>
+    [ConfigurationKeyName("give-up-seconds")]
+    [Range(1, 3600)]
+    public int GiveUpSeconds { get; set; } = 30;
+
+    /// <summary>Test-only fault switch (PORTAL_WORKER_FAULT): "hang-generate" accepts generations and never works on them; "hang-load" never answers a load.</summary>
+    public string? Fault { get; set; } = Environment.GetEnvironmentVariable("PORTAL_WORKER_FAULT");
+}
