@@ -29,7 +29,7 @@ internal sealed class RawReports(BenchProvider provider, string connectionString
 
     /// <summary>Top users: the people ordered by tokens, the ten first.</summary>
     public Task<List<RawGroup>> TopUsersAsync(Guid? tenant, DateTimeOffset from, DateTimeOffset to) =>
-        GroupsAsync("\"UserId\"", tenant, from, to, "ORDER BY SUM(\"PromptTokens\") + SUM(\"CompletionTokens\") DESC LIMIT 10");
+        GroupsAsync("\"UserId\"", tenant, from, to, "ORDER BY SUM(\"PromptTokens\") + SUM(\"CompletionTokens\") DESC LIMIT 10", byNode: false);
 
     /// <summary>Refusal and failure rates: the period's counts.</summary>
     public Task<List<RawGroup>> RatesAsync(Guid? tenant, DateTimeOffset from, DateTimeOffset to) => GroupsAsync("'all'", tenant, from, to);
@@ -71,16 +71,16 @@ internal sealed class RawReports(BenchProvider provider, string connectionString
         return answers.ToDictionary(a => a.Key, a => ((long)a.Value.FirstToken.Count, UsageReports.Median(a.Value.FirstToken), UsageReports.Median(a.Value.Speed)));
     }
 
-    private async Task<List<RawGroup>> GroupsAsync(string key, Guid? tenant, DateTimeOffset from, DateTimeOffset to, string tail = "")
+    private async Task<List<RawGroup>> GroupsAsync(string key, Guid? tenant, DateTimeOffset from, DateTimeOffset to, string tail = "", bool byNode = true)
     {
         await using var connection = Open();
         await using var command = Command(
             connection,
             $"""
-            SELECT {key}, "Node", COUNT(*), CAST(SUM("PromptTokens") AS BIGINT), CAST(SUM("CompletionTokens") AS BIGINT),
+            SELECT {key}, {(byNode ? "\"Node\"" : "'all'")}, COUNT(*), CAST(SUM("PromptTokens") AS BIGINT), CAST(SUM("CompletionTokens") AS BIGINT),
                    CAST(SUM(CASE WHEN "Outcome" = 'Failed' THEN 1 ELSE 0 END) AS BIGINT),
                    CAST(SUM(CASE WHEN "Outcome" IN ('Refused', 'RefusedByQuota') THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM("Duration") AS BIGINT)
-            FROM "UsageRecords" WHERE {Where(tenant)} GROUP BY {key}, "Node" {tail}
+            FROM "UsageRecords" WHERE {Where(tenant)} GROUP BY {key}{(byNode ? ", \"Node\"" : "")} {tail}
             """,
             tenant, from, to);
         var groups = new List<RawGroup>();
