@@ -32,7 +32,7 @@ internal sealed class RawReports(BenchProvider provider, string connectionString
         GroupsAsync("\"UserId\"", tenant, from, to, "ORDER BY SUM(\"PromptTokens\") + SUM(\"CompletionTokens\") DESC LIMIT 10", byNode: false);
 
     /// <summary>Refusal and failure rates: the period's counts.</summary>
-    public Task<List<RawGroup>> RatesAsync(Guid? tenant, DateTimeOffset from, DateTimeOffset to) => GroupsAsync("'all'", tenant, from, to);
+    public Task<List<RawGroup>> RatesAsync(Guid? tenant, DateTimeOffset from, DateTimeOffset to) => GroupsAsync("1", tenant, from, to);
 
     public async Task<long> ActivePeopleAsync(Guid? tenant, DateTimeOffset from, DateTimeOffset to)
     {

@@ -21,7 +21,7 @@ internal static class RollupCheck
             await AccountingBench.WriteWorldAsync(scope.ServiceProvider, sample);
         }
 
-        var records = new UsageGenerator(sample, firstDay, days: 7, seed: 4).Records(400).ToList();
+        var records = new UsageGenerator(sample, firstDay, days: 7, seed: 4).Records(150).ToList();
         var usage = host.Services.GetRequiredService<UsageAccounting>();
         var clock = Stopwatch.StartNew();
         foreach (var record in records.OrderBy(r => r.Id.GetHashCode()))
