@@ -273,7 +273,7 @@ internal static class AccountingBench
             var found = await check.ExecuteScalarAsync() is not null;
             if (found && settings.Reuse)
             {
-                return (new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name, MaxPoolSize = 60 }.ConnectionString, true);
+                return (new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name, MaxPoolSize = 60, CommandTimeout = 0 }.ConnectionString, true);
             }
 
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
@@ -282,7 +282,7 @@ internal static class AccountingBench
             await create.ExecuteNonQueryAsync();
         }
 
-        return (new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name, MaxPoolSize = 60 }.ConnectionString, false);
+        return (new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name, MaxPoolSize = 60, CommandTimeout = 0 }.ConnectionString, false);
     }
 
     /// <summary>Tenants, people and workspaces with ids from a seeded random, so a reused database matches.</summary>

@@ -35,8 +35,8 @@ public sealed class CostsBrowserTests(ChromiumFixture chromium, KestrelPortalFix
         Assert.StartsWith("1.4408", (await row.Locator("[data-testid=per-busy-hour]").InnerTextAsync()).Trim(), StringComparison.Ordinal);
 
         await page.GetByLabel("Node name (as in usage records)").FillAsync(node);
-        await page.Locator("div.mud-paper", new() { Has = page.GetByLabel("Node name (as in usage records)") }).Locator(".mud-select").ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = name }).ClickAsync();
+        await page.Locator(".node-map-profile").First.ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = name, Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Map node" }).ClickAsync();
         await page.Locator("[data-testid=node-profiles] tbody tr", new() { HasText = node }).WaitForAsync();
 

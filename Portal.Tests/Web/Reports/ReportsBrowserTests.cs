@@ -121,7 +121,7 @@ public sealed class ReportsBrowserTests(ChromiumFixture chromium, KestrelPortalF
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-testid=export-days-xlsx]"));
-        var fromXlsx = MiniExcel.Query(await download.PathAsync(), useHeaderRow: true).Cast<IDictionary<string, object>>()
+        var fromXlsx = MiniExcel.Query(await download.PathAsync(), useHeaderRow: true, excelType: ExcelType.XLSX).Cast<IDictionary<string, object>>()
             .Select(r => ((string)r["Label"], ((double)r["Requests"]).ToString(CultureInfo.InvariantCulture), ((double)r["PromptTokens"]).ToString(CultureInfo.InvariantCulture),
                 ((double)r["CompletionTokens"]).ToString(CultureInfo.InvariantCulture), ((decimal)(double)r[$"OnPremCost USD"]).ToString(ReportCsv.MoneyFormat, CultureInfo.InvariantCulture)))
             .ToList();
