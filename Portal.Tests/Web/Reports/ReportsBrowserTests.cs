@@ -137,6 +137,10 @@ public sealed class ReportsBrowserTests(ChromiumFixture chromium, KestrelPortalF
 
         Assert.Equal(onPage, fromXlsx);
         Assert.Equal(3, fromXlsx.Count);
+        await PortalPages.ScreenshotAsync(page, "reports-xlsx");
+        await page.SetViewportSizeAsync(PortalPages.Phone.Width, PortalPages.Phone.Height);
+        await page.WaitForTimeoutAsync(300); // the layout settles after the resize
+        await PortalPages.ScreenshotAsync(page, "reports-xlsx");
 
         // Asking for every tenant as a manager still gives their own tenant only; the tenant comparison is not theirs to export.
         var period = $"from={DateTime.UtcNow.AddDays(-10):yyyy-MM-dd}&to={DateTime.UtcNow.AddDays(1):yyyy-MM-dd}";
