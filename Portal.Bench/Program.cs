@@ -8,7 +8,13 @@ using Portal.Inference.Engine;
 using Portal.Inference.Gguf;
 
 // Throughput of Portal.Inference against a plain batched llama.cpp loop over the same library, file and
-// context settings, in one process.
+// context settings, in one process. "accounting" as the first argument runs the usage-report benchmark instead.
+if (args.FirstOrDefault() == "accounting")
+{
+    await Portal.Bench.Accounting.AccountingBench.RunAsync(args[1..], Path.Combine(RepositoryRoot() ?? Path.GetTempPath(), ".tmp", "bench"));
+    return;
+}
+
 var settings = BenchSettings.Parse(args);
 if (settings.Prepare)
 {
@@ -147,8 +153,7 @@ static string PromptOf(nint vocab, int tokens)
     }
 }
 
-// The real-dimension model (24 layers, 896-dim, Q8_0) is written once into .tmp/bench.
-static string CachedModel(string? cache, bool tiny)
+static string? RepositoryRoot()
 {
     var root = new DirectoryInfo(AppContext.BaseDirectory);
     while (root is not null && !File.Exists(Path.Combine(root.FullName, "Portal.sln")))
@@ -156,7 +161,13 @@ static string CachedModel(string? cache, bool tiny)
         root = root.Parent;
     }
 
-    var folder = cache ?? Path.Combine(root?.FullName ?? Path.GetTempPath(), ".tmp", "bench");
+    return root?.FullName;
+}
+
+// The real-dimension model (24 layers, 896-dim, Q8_0) is written once into .tmp/bench.
+static string CachedModel(string? cache, bool tiny)
+{
+    var folder = cache ?? Path.Combine(RepositoryRoot() ?? Path.GetTempPath(), ".tmp", "bench");
     Directory.CreateDirectory(folder);
     var path = Path.Combine(folder, tiny ? "tiny.gguf" : "benchmark-24x896-q8_0.gguf");
     if (!File.Exists(path))

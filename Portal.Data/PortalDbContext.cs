@@ -60,7 +60,13 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<UsageDailyRollup> UsageDailyRollups => Set<UsageDailyRollup>();
 
+    public DbSet<UsageSpeedRollup> UsageSpeedRollups => Set<UsageSpeedRollup>();
+
     public DbSet<CostSettings> CostSettings => Set<CostSettings>();
+
+    public DbSet<HardwareProfile> HardwareProfiles => Set<HardwareProfile>();
+
+    public DbSet<NodeHardwareProfile> NodeHardwareProfiles => Set<NodeHardwareProfile>();
 
     public DbSet<CloudPrice> CloudPrices => Set<CloudPrice>();
 

@@ -1,22 +1,11 @@
 namespace Portal.Domain.Usage;
 
-/// <summary>The organisation's own hardware figures, from which the cost of a token is derived.</summary>
+/// <summary>The platform's cost settings: the currency every price and report is in. Hardware figures live in <see cref="HardwareProfile"/>.</summary>
 public sealed class CostSettings
 {
     public Guid Id { get; set; } = Guid.NewGuid();
 
     public string Currency { get; set; } = "USD";
-
-    public decimal HardwarePrice { get; set; }
-
-    public decimal LifetimeYears { get; set; } = 4;
-
-    public decimal PowerWatts { get; set; }
-
-    public decimal ElectricityPricePerKwh { get; set; }
-
-    /// <summary>Share of the hardware's time spent generating, between 0 and 1.</summary>
-    public decimal Utilisation { get; set; } = 0.3m;
 }
 
 /// <summary>A cloud API's list price, maintained by an admin, to compare against.</summary>

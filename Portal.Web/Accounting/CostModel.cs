@@ -11,18 +11,18 @@ public static class CostModel
     /// <summary>Hours in an average year (365.25 days).</summary>
     public const decimal HoursPerYear = 8766m;
 
-    /// <summary>Cost of one hour of generation on the hardware of <paramref name="settings"/>.</summary>
-    public static decimal PerBusyHour(CostSettings settings)
+    /// <summary>Cost of one hour of generation on the hardware of <paramref name="profile"/>.</summary>
+    public static decimal PerBusyHour(HardwareProfile profile)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        var busyHours = settings.LifetimeYears * HoursPerYear * settings.Utilisation;
-        var amortisation = busyHours > 0 ? settings.HardwarePrice / busyHours : 0;
-        var power = settings.PowerWatts / 1000m * settings.ElectricityPricePerKwh;
+        ArgumentNullException.ThrowIfNull(profile);
+        var busyHours = profile.LifetimeYears * HoursPerYear * profile.Utilisation;
+        var amortisation = busyHours > 0 ? profile.HardwarePrice / busyHours : 0;
+        var power = profile.PowerWatts / 1000m * profile.ElectricityPricePerKwh;
         return amortisation + power;
     }
 
     /// <summary>Cost of <paramref name="busy"/> generation time.</summary>
-    public static decimal Of(CostSettings settings, TimeSpan busy) => PerBusyHour(settings) * (decimal)busy.TotalHours;
+    public static decimal Of(HardwareProfile profile, TimeSpan busy) => PerBusyHour(profile) * (decimal)busy.TotalHours;
 
     /// <summary>Cost per million tokens, or null when no tokens were produced.</summary>
     public static decimal? PerMillionTokens(decimal cost, long tokens) => tokens > 0 ? cost / tokens * 1_000_000m : null;

@@ -54,7 +54,10 @@ public sealed class UsageAccounting(IServiceScopeFactory scopes, QuotaLedger led
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>Creates the rollup row of the record's day if missing, in a save of its own before the transaction.</summary>
+    /// <summary>
+    /// Creates the rollup rows of the record's day if missing (its sums, and for an answer its two speed
+    /// buckets), each in a save of its own before the transaction.
+    /// </summary>
     private async Task<DateOnly> EnsureRollupAsync(UsageRecord record, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -62,31 +65,55 @@ public sealed class UsageAccounting(IServiceScopeFactory scopes, QuotaLedger led
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var clock = await QuotaLedger.ClockAsync(db, record.CreatedAt, cancellationToken);
         var day = clock.DayOf(record.CreatedAt);
-        var workspace = record.WorkspaceId ?? Guid.Empty;
-        if (!await Row(db, record, day).AnyAsync(cancellationToken))
+        await EnsureAsync(db, Row(db, record, day), () => new UsageDailyRollup
         {
-            db.UsageDailyRollups.Add(new UsageDailyRollup
+            TenantId = record.TenantId,
+            Day = day,
+            UserId = record.UserId,
+            ModelEntryId = record.ModelEntryId,
+            WorkspaceKey = record.WorkspaceId ?? Guid.Empty,
+            Node = record.Node,
+        }, cancellationToken);
+        if (SpeedHistogram.Counts(record))
+        {
+            foreach (var measure in Enum.GetValues<SpeedMeasure>())
             {
-                TenantId = record.TenantId,
-                Day = day,
-                UserId = record.UserId,
-                ModelEntryId = record.ModelEntryId,
-                WorkspaceKey = workspace,
-            });
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException)
-            {
-                // Created by a record saved at the same moment; the unique index kept one.
+                var bucket = SpeedHistogram.BucketOf(SpeedHistogram.ValueOf(record, measure));
+                await EnsureAsync(db, SpeedRow(db, record, day, measure, bucket), () => new UsageSpeedRollup
+                {
+                    TenantId = record.TenantId,
+                    Day = day,
+                    ModelEntryId = record.ModelEntryId,
+                    Measure = measure,
+                    Bucket = bucket,
+                }, cancellationToken);
             }
         }
 
         return day;
     }
 
-    private static Task<int> AddToRollupAsync(PortalDbContext db, UsageRecord record, DateOnly day, CancellationToken cancellationToken)
+    private static async Task EnsureAsync<TRow>(PortalDbContext db, IQueryable<TRow> existing, Func<TRow> create, CancellationToken cancellationToken)
+        where TRow : class
+    {
+        if (await existing.AnyAsync(cancellationToken))
+        {
+            return;
+        }
+
+        db.Add(create());
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Created by a record saved at the same moment; the unique index kept one.
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private static async Task AddToRollupAsync(PortalDbContext db, UsageRecord record, DateOnly day, CancellationToken cancellationToken)
     {
         var completed = record.Outcome is GenerationOutcome.Completed or GenerationOutcome.Length ? 1 : 0;
         var stopped = record.Outcome == GenerationOutcome.Stopped ? 1 : 0;
@@ -94,7 +121,7 @@ public sealed class UsageAccounting(IServiceScopeFactory scopes, QuotaLedger led
         var refusedByPolicy = record.Outcome == GenerationOutcome.Refused ? 1 : 0;
         var refusedByQuota = record.Outcome == GenerationOutcome.RefusedByQuota ? 1 : 0;
         long prompt = record.PromptTokens, completion = record.CompletionTokens, busy = record.Duration.Ticks;
-        return Row(db, record, day).ExecuteUpdateAsync(
+        await Row(db, record, day).ExecuteUpdateAsync(
             s => s
                 .SetProperty(r => r.Requests, r => r.Requests + 1)
                 .SetProperty(r => r.Completed, r => r.Completed + completed)
@@ -106,11 +133,22 @@ public sealed class UsageAccounting(IServiceScopeFactory scopes, QuotaLedger led
                 .SetProperty(r => r.CompletionTokens, r => r.CompletionTokens + completion)
                 .SetProperty(r => r.BusyTicks, r => r.BusyTicks + busy),
             cancellationToken);
+        if (SpeedHistogram.Counts(record))
+        {
+            foreach (var measure in Enum.GetValues<SpeedMeasure>())
+            {
+                var bucket = SpeedHistogram.BucketOf(SpeedHistogram.ValueOf(record, measure));
+                await SpeedRow(db, record, day, measure, bucket).ExecuteUpdateAsync(s => s.SetProperty(r => r.Answers, r => r.Answers + 1), cancellationToken);
+            }
+        }
     }
 
     private static IQueryable<UsageDailyRollup> Row(PortalDbContext db, UsageRecord record, DateOnly day)
     {
         var workspace = record.WorkspaceId ?? Guid.Empty;
-        return db.UsageDailyRollups.Where(r => r.Day == day && r.UserId == record.UserId && r.ModelEntryId == record.ModelEntryId && r.WorkspaceKey == workspace);
+        return db.UsageDailyRollups.Where(r => r.Day == day && r.UserId == record.UserId && r.ModelEntryId == record.ModelEntryId && r.WorkspaceKey == workspace && r.Node == record.Node);
     }
+
+    private static IQueryable<UsageSpeedRollup> SpeedRow(PortalDbContext db, UsageRecord record, DateOnly day, SpeedMeasure measure, int bucket) =>
+        db.UsageSpeedRollups.Where(r => r.Day == day && r.ModelEntryId == record.ModelEntryId && r.Measure == measure && r.Bucket == bucket);
 }

@@ -53,31 +53,32 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
 
         using var platform = scope.TenantId is null ? tenantContext.BeginPlatformScope() : null;
         var rows = db.UsageDailyRollups.AsNoTracking().Where(r => r.Day >= from && r.Day <= to);
-        var byDay = (await Sum(rows.GroupBy(r => r.Day), cancellationToken)).Select(s => s.With(s.Key, Guid.Empty)).ToList();
-        var byPerson = (await Sum(rows.GroupBy(r => r.UserId), cancellationToken)).Select(s => s.With(default, s.Key)).ToList();
-        var byModel = (await Sum(rows.GroupBy(r => r.ModelEntryId), cancellationToken)).Select(s => s.With(default, s.Key)).ToList();
-        var byWorkspace = (await Sum(rows.GroupBy(r => r.WorkspaceKey), cancellationToken)).Select(s => s.With(default, s.Key)).ToList();
-        var byTenant = scope.TenantId is null ? (await Sum(rows.GroupBy(r => r.TenantId), cancellationToken)).Select(s => s.With(default, s.Key)).ToList() : [];
+        var costs = await HardwareCosts.LoadAsync(db, cancellationToken);
+        var byDay = await SumAsync(rows.GroupBy(r => new GroupKey<DateOnly> { Key = r.Day, Node = r.Node }), costs, cancellationToken);
+        var byPerson = await SumAsync(rows.GroupBy(r => new GroupKey<Guid> { Key = r.UserId, Node = r.Node }), costs, cancellationToken);
+        var byModel = await SumAsync(rows.GroupBy(r => new GroupKey<Guid> { Key = r.ModelEntryId, Node = r.Node }), costs, cancellationToken);
+        var byWorkspace = await SumAsync(rows.GroupBy(r => new GroupKey<Guid> { Key = r.WorkspaceKey, Node = r.Node }), costs, cancellationToken);
+        var byTenant = scope.TenantId is null ? await SumAsync(rows.GroupBy(r => new GroupKey<Guid> { Key = r.TenantId, Node = r.Node }), costs, cancellationToken) : [];
         var activePeople = await rows.Where(r => r.Requests > 0).Select(r => new { r.TenantId, r.UserId }).Distinct().CountAsync(cancellationToken);
 
-        var costs = await CostSettingsAsync(cancellationToken);
+        var currency = await CurrencyAsync(cancellationToken);
         var prices = await db.CloudPrices.AsNoTracking().OrderByDescending(p => p.OutputPerMillionTokens).ToListAsync(cancellationToken);
         var names = await NamesAsync(byPerson.Select(s => s.Key), byModel.Select(s => s.Key), byWorkspace.Select(s => s.Key), byTenant.Select(s => s.Key), cancellationToken);
-        var speeds = await SpeedsAsync(scope, from, to, cancellationToken);
+        var speeds = await SpeedsAsync(from, to, cancellationToken);
 
-        ReportRow Row(Sums s, string label) => new(label, s.Requests, s.PromptTokens, s.CompletionTokens, s.RefusedByPolicy + s.RefusedByQuota, s.Failed,
-            Math.Round(CostModel.Of(costs, TimeSpan.FromTicks(s.BusyTicks)), 4), [.. prices.Select(p => Math.Round(CostModel.Cloud(p, s.PromptTokens, s.CompletionTokens), 4))]);
-        var total = new Sums(default, Guid.Empty, byDay.Sum(s => s.Requests), byDay.Sum(s => s.PromptTokens), byDay.Sum(s => s.CompletionTokens), byDay.Sum(s => s.Failed),
-            byDay.Sum(s => s.RefusedByPolicy), byDay.Sum(s => s.RefusedByQuota), byDay.Sum(s => s.BusyTicks));
+        ReportRow Row<TKey>(Sums<TKey> s, string label) => new(label, s.Requests, s.PromptTokens, s.CompletionTokens, s.RefusedByPolicy + s.RefusedByQuota, s.Failed,
+            Math.Round(s.Cost, 4), [.. prices.Select(p => Math.Round(CostModel.Cloud(p, s.PromptTokens, s.CompletionTokens), 4))]);
+        var total = new Sums<string>("Total", byDay.Sum(s => s.Requests), byDay.Sum(s => s.PromptTokens), byDay.Sum(s => s.CompletionTokens), byDay.Sum(s => s.Failed),
+            byDay.Sum(s => s.RefusedByPolicy), byDay.Sum(s => s.RefusedByQuota), byDay.Sum(s => s.BusyTicks), byDay.Sum(s => s.Cost));
         string Name(Guid id, string unknown) => names.TryGetValue(id, out var name) ? name : unknown;
         return new UsageReport(
             from,
             to,
-            costs.Currency,
+            currency,
             [.. prices.Select(p => p.Name)],
             Row(total, "Total"),
             activePeople,
-            [.. byDay.OrderBy(s => s.Day).Select(s => Row(s, s.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))],
+            [.. byDay.OrderBy(s => s.Key).Select(s => Row(s, s.Key.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))],
             [.. byPerson.Select(s => Row(s, Name(s.Key, "(removed person)"))).OrderByDescending(r => r.Tokens).ThenBy(r => r.Label, StringComparer.Ordinal)],
             [.. byModel.Select(s => Row(s, Name(s.Key, "(removed model)"))).OrderByDescending(r => r.Tokens).ThenBy(r => r.Label, StringComparer.Ordinal)],
             [.. byWorkspace.Select(s => Row(s, s.Key == Guid.Empty ? "(no workspace)" : Name(s.Key, "(removed workspace)"))).OrderByDescending(r => r.Tokens).ThenBy(r => r.Label, StringComparer.Ordinal)],
@@ -85,20 +86,40 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
             [.. speeds.Select(s => s with { Model = Name(s.ModelEntryId, "(removed model)") }).OrderBy(s => s.Model, StringComparer.Ordinal)]);
     }
 
-    private static Task<List<Sums<TKey>>> Sum<TKey>(IQueryable<IGrouping<TKey, UsageDailyRollup>> groups, CancellationToken cancellationToken) =>
-        groups.Select(g => new Sums<TKey>(
+    /// <summary>
+    /// Sums the rollups per key and node in the database, then per key here, pricing each node's busy time
+    /// with its hardware profile (a handful of nodes: the rows multiply by that at most).
+    /// </summary>
+    private static async Task<List<Sums<TKey>>> SumAsync<TKey>(IQueryable<IGrouping<GroupKey<TKey>, UsageDailyRollup>> groups, HardwareCosts costs, CancellationToken cancellationToken)
+        where TKey : notnull
+    {
+        var perNode = await groups.Select(g => new
+        {
+            g.Key.Key,
+            g.Key.Node,
+            Requests = g.Sum(r => r.Requests),
+            PromptTokens = g.Sum(r => r.PromptTokens),
+            CompletionTokens = g.Sum(r => r.CompletionTokens),
+            Failed = g.Sum(r => r.Failed),
+            RefusedByPolicy = g.Sum(r => r.RefusedByPolicy),
+            RefusedByQuota = g.Sum(r => r.RefusedByQuota),
+            BusyTicks = g.Sum(r => r.BusyTicks),
+        }).ToListAsync(cancellationToken);
+        return [.. perNode.GroupBy(s => s.Key).Select(g => new Sums<TKey>(
             g.Key,
-            g.Sum(r => r.Requests),
-            g.Sum(r => r.PromptTokens),
-            g.Sum(r => r.CompletionTokens),
-            g.Sum(r => r.Failed),
-            g.Sum(r => r.RefusedByPolicy),
-            g.Sum(r => r.RefusedByQuota),
-            g.Sum(r => r.BusyTicks))).ToListAsync(cancellationToken);
+            g.Sum(s => s.Requests),
+            g.Sum(s => s.PromptTokens),
+            g.Sum(s => s.CompletionTokens),
+            g.Sum(s => s.Failed),
+            g.Sum(s => s.RefusedByPolicy),
+            g.Sum(s => s.RefusedByQuota),
+            g.Sum(s => s.BusyTicks),
+            g.Sum(s => costs.Of(s.Node, TimeSpan.FromTicks(s.BusyTicks)))))];
+    }
 
-    /// <summary>The platform's cost settings (one row, kept by platform admins); zero cost until they are filled in.</summary>
-    private async Task<CostSettings> CostSettingsAsync(CancellationToken cancellationToken) =>
-        await db.CostSettings.AsNoTracking().OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken) ?? new CostSettings();
+    /// <summary>The platform's currency (USD until a platform admin sets another).</summary>
+    private async Task<string> CurrencyAsync(CancellationToken cancellationToken) =>
+        await db.CostSettings.AsNoTracking().OrderBy(c => c.Id).Select(c => c.Currency).FirstOrDefaultAsync(cancellationToken) ?? "USD";
 
     private async Task<Dictionary<Guid, string>> NamesAsync(IEnumerable<Guid> people, IEnumerable<Guid> models, IEnumerable<Guid> workspaces, IEnumerable<Guid> tenants, CancellationToken cancellationToken)
     {
@@ -130,19 +151,26 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
         return names;
     }
 
-    /// <summary>Median time to first token and speed per model, over the answers of the period that produced tokens.</summary>
-    private async Task<List<ModelSpeed>> SpeedsAsync(ReportScope scope, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    /// <summary>
+    /// Median time to first token and speed per model, over the answers of the period that produced tokens,
+    /// from the daily speed histograms (within 2.5 % of the exact medians, see <see cref="SpeedHistogram"/>).
+    /// </summary>
+    private async Task<List<ModelSpeed>> SpeedsAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var clock = scope.TenantId is null ? new QuotaClock(TimeZoneInfo.Utc, DateTimeOffset.UnixEpoch) : await QuotaLedger.ClockAsync(db, DateTimeOffset.UnixEpoch, cancellationToken);
-        DateTimeOffset start = clock.StartOf(from), end = clock.StartOf(to.AddDays(1));
-        var answers = await db.UsageRecords.AsNoTracking()
-            .Where(u => u.CreatedAt >= start && u.CreatedAt < end && u.CompletionTokens > 0 && (u.Outcome == GenerationOutcome.Completed || u.Outcome == GenerationOutcome.Length))
-            .Select(u => new { u.ModelEntryId, u.TimeToFirstToken, u.TokensPerSecond })
+        var buckets = await db.UsageSpeedRollups.AsNoTracking()
+            .Where(r => r.Day >= from && r.Day <= to)
+            .GroupBy(r => new { r.ModelEntryId, r.Measure, r.Bucket })
+            .Select(g => new { g.Key.ModelEntryId, g.Key.Measure, g.Key.Bucket, Answers = g.Sum(r => r.Answers) })
             .ToListAsync(cancellationToken);
-        return [.. answers.GroupBy(a => a.ModelEntryId).Select(g => new ModelSpeed(
-            g.Key, "", g.Count(),
-            Math.Round(Median(g.Select(a => a.TimeToFirstToken.TotalMilliseconds)), 1),
-            Math.Round(Median(g.Select(a => a.TokensPerSecond)), 1)))];
+        return [.. buckets.GroupBy(b => b.ModelEntryId).Select(model =>
+        {
+            List<(int, long)> Of(SpeedMeasure measure) => [.. model.Where(b => b.Measure == measure).Select(b => (b.Bucket, b.Answers))];
+            var firstToken = Of(SpeedMeasure.TimeToFirstTokenMs);
+            return new ModelSpeed(
+                model.Key, "", (int)firstToken.Sum(b => b.Item2),
+                Math.Round(SpeedHistogram.Median(firstToken), 1),
+                Math.Round(SpeedHistogram.Median(Of(SpeedMeasure.TokensPerSecond)), 1));
+        })];
     }
 
     public static double Median(IEnumerable<double> values)
@@ -151,12 +179,15 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
         return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private sealed record Sums<TKey>(TKey Key, long Requests, long PromptTokens, long CompletionTokens, long Failed, long RefusedByPolicy, long RefusedByQuota, long BusyTicks)
+    /// <summary>A rollup group: the report's key and the node (whose hardware profile prices the busy time).</summary>
+    private sealed class GroupKey<TKey>
     {
-        public Sums With(DateOnly day, Guid key) => new(day, key, Requests, PromptTokens, CompletionTokens, Failed, RefusedByPolicy, RefusedByQuota, BusyTicks);
+        public required TKey Key { get; init; }
+
+        public required string Node { get; init; }
     }
 
-    private sealed record Sums(DateOnly Day, Guid Key, long Requests, long PromptTokens, long CompletionTokens, long Failed, long RefusedByPolicy, long RefusedByQuota, long BusyTicks);
+    private sealed record Sums<TKey>(TKey Key, long Requests, long PromptTokens, long CompletionTokens, long Failed, long RefusedByPolicy, long RefusedByQuota, long BusyTicks, decimal Cost);
 }
 
 /// <summary>One line of a report table: the figures of a day, person, model, workspace or tenant.</summary>

@@ -11,7 +11,10 @@ internal sealed class UsageDailyRollupConfiguration : IEntityTypeConfiguration<U
     {
         builder.ToTable("UsageDailyRollups");
         builder.HasKey(r => r.Id);
-        builder.HasIndex(r => new { r.TenantId, r.Day, r.UserId, r.ModelEntryId, r.WorkspaceKey }).IsUnique();
+        builder.HasIndex(r => new { r.TenantId, r.Day, r.UserId, r.ModelEntryId, r.WorkspaceKey, r.Node }).IsUnique();
+
+        // Rows that existed before nodes were told apart all ran on the in-process engine.
+        builder.Property(r => r.Node).HasMaxLength(100).HasDefaultValue("local");
         builder.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);
     }
 }

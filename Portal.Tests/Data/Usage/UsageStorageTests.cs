@@ -69,22 +69,26 @@ public sealed class UsageStorageTests(MigratedDatabases databases) : IClassFixtu
     {
         var database = await databases.GetAsync(provider);
         var seeded = await SeededTenant.CreateAsync(database, "Costs");
-        var costs = new CostSettings { Currency = "EUR", HardwarePrice = 12_345.67m, LifetimeYears = 4, PowerWatts = 450.5m, ElectricityPricePerKwh = 0.287654m, Utilisation = 0.35m };
+        var costs = new CostSettings { Currency = "EUR" };
+        var profile = new HardwareProfile { Name = $"profile-{Guid.NewGuid():N}", HardwarePrice = 12_345.67m, LifetimeYears = 4, PowerWatts = 450.5m, ElectricityPricePerKwh = 0.287654m, Utilisation = 0.35m };
+        var node = new NodeHardwareProfile { Node = $"node-{Guid.NewGuid():N}"[..30], HardwareProfileId = profile.Id };
         var price = new CloudPrice { Name = $"cloud-{Guid.NewGuid():N}", InputPerMillionTokens = 2.5m, OutputPerMillionTokens = 10m };
         var quota = new Quota { TenantId = seeded.Id, UserId = seeded.Owner.Id, TokensPerDay = 100_000, RequestsPerMinute = 20 };
 
         await using (var db = database.CreateContext(TenantScopes.For(seeded.Id)))
         {
-            db.AddRange(costs, price, quota);
+            db.AddRange(costs, profile, node, price, quota);
             await db.SaveChangesAsync(Ct);
         }
 
         await using var reader = database.CreateContext(TenantScopes.For(seeded.Id));
         var loadedCosts = await reader.CostSettings.SingleAsync(c => c.Id == costs.Id, Ct);
-        Assert.Equal(costs.HardwarePrice, loadedCosts.HardwarePrice);
-        Assert.Equal(costs.ElectricityPricePerKwh, loadedCosts.ElectricityPricePerKwh);
-        Assert.Equal(costs.Utilisation, loadedCosts.Utilisation);
         Assert.Equal("EUR", loadedCosts.Currency);
+        var loadedProfile = await reader.HardwareProfiles.SingleAsync(p => p.Id == profile.Id, Ct);
+        Assert.Equal(profile.HardwarePrice, loadedProfile.HardwarePrice);
+        Assert.Equal(profile.ElectricityPricePerKwh, loadedProfile.ElectricityPricePerKwh);
+        Assert.Equal(profile.Utilisation, loadedProfile.Utilisation);
+        Assert.Equal(profile.Id, (await reader.NodeHardwareProfiles.SingleAsync(n => n.Node == node.Node, Ct)).HardwareProfileId);
         Assert.Equal(10m, (await reader.CloudPrices.SingleAsync(p => p.Name == price.Name, Ct)).OutputPerMillionTokens);
         var loadedQuota = await reader.Quotas.SingleAsync(q => q.UserId == seeded.Owner.Id, Ct);
         Assert.Equal(100_000, loadedQuota.TokensPerDay);

@@ -490,13 +490,6 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Property<bool>("IsTestModel")
                         .HasColumnType("boolean");
 
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasDefaultValue("GgufFile");
-
                     b.Property<int>("LayerCount")
                         .HasColumnType("integer");
 
@@ -565,48 +558,6 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("ModelGrants", (string)null);
-                });
-
-            modelBuilder.Entity("Portal.Domain.Nodes.NodeKey", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid?>("CreatedByUserId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("KeyHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character(64)")
-                        .IsFixedLength();
-
-                    b.Property<DateTimeOffset?>("LastSeenAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<string>("Prefix")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("KeyHash")
-                        .IsUnique();
-
-                    b.ToTable("NodeKeys", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Policies.TenantPolicy", b =>
@@ -822,63 +773,6 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.ToTable("ExternalTenantMappings", (string)null);
                 });
 
-            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset?>("AcceptedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset?>("DeclinedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("DisplayName")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("Email")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<DateTimeOffset>("ExpiresAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("InvitedByUserId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<int>("Roles")
-                        .HasColumnType("integer");
-
-                    b.Property<byte[]>("SecretHash")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("bytea");
-
-                    b.Property<DateTimeOffset?>("SecretUsedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("TenantId")
-                        .IsConcurrencyToken()
-                        .HasColumnType("uuid");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Email");
-
-                    b.HasIndex("TenantId", "Email");
-
-                    b.ToTable("Invitations", (string)null);
-                });
-
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -912,42 +806,6 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("Memberships", (string)null);
-                });
-
-            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset>("ExpiresAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("IssuedByUserId")
-                        .HasColumnType("uuid");
-
-                    b.Property<byte[]>("SecretHash")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("bytea");
-
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset?>("UsedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("UserId");
-
-                    b.ToTable("PasswordResets", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Tenants.Tenant", b =>
@@ -988,9 +846,6 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<int>("CredentialsVersion")
-                        .HasColumnType("integer");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
@@ -1347,53 +1202,6 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Portal.Domain.Models.ModelEntry", b =>
-                {
-                    b.OwnsOne("Portal.Domain.Models.ModelEndpoint", "Endpoint", b1 =>
-                        {
-                            b1.Property<Guid>("ModelEntryId")
-                                .HasColumnType("uuid");
-
-                            b1.Property<string>("BaseUrl")
-                                .IsRequired()
-                                .HasMaxLength(500)
-                                .HasColumnType("character varying(500)")
-                                .HasColumnName("EndpointBaseUrl");
-
-                            b1.Property<int>("ContextSize")
-                                .HasColumnType("integer")
-                                .HasColumnName("EndpointContextSize");
-
-                            b1.Property<int>("MaxOutputTokens")
-                                .HasColumnType("integer")
-                                .HasColumnName("EndpointMaxOutputTokens");
-
-                            b1.Property<int>("ParallelRequests")
-                                .HasColumnType("integer")
-                                .HasColumnName("EndpointParallelRequests");
-
-                            b1.Property<string>("ProtectedApiKey")
-                                .HasMaxLength(4000)
-                                .HasColumnType("character varying(4000)")
-                                .HasColumnName("EndpointProtectedApiKey");
-
-                            b1.Property<string>("RemoteModel")
-                                .IsRequired()
-                                .HasMaxLength(200)
-                                .HasColumnType("character varying(200)")
-                                .HasColumnName("EndpointRemoteModel");
-
-                            b1.HasKey("ModelEntryId");
-
-                            b1.ToTable("ModelEntries");
-
-                            b1.WithOwner()
-                                .HasForeignKey("ModelEntryId");
-                        });
-
-                    b.Navigation("Endpoint");
-                });
-
             modelBuilder.Entity("Portal.Domain.Models.ModelGrant", b =>
                 {
                     b.HasOne("Portal.Domain.Models.ModelEntry", "ModelEntry")
@@ -1461,15 +1269,6 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
-                {
-                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", "Tenant")
@@ -1487,15 +1286,6 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Navigation("Tenant");
 
                     b.Navigation("User");
-                });
-
-            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
-                {
-                    b.HasOne("Portal.Domain.Tenants.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>

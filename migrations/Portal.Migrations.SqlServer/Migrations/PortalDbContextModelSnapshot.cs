@@ -493,13 +493,6 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<bool>("IsTestModel")
                         .HasColumnType("bit");
 
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)")
-                        .HasDefaultValue("GgufFile");
-
                     b.Property<int>("LayerCount")
                         .HasColumnType("int");
 
@@ -568,48 +561,6 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("ModelGrants", (string)null);
-                });
-
-            modelBuilder.Entity("Portal.Domain.Nodes.NodeKey", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<Guid?>("CreatedByUserId")
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<string>("KeyHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("nchar(64)")
-                        .IsFixedLength();
-
-                    b.Property<DateTimeOffset?>("LastSeenAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
-
-                    b.Property<string>("Prefix")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("nvarchar(16)");
-
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("KeyHash")
-                        .IsUnique();
-
-                    b.ToTable("NodeKeys", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Policies.TenantPolicy", b =>
@@ -825,63 +776,6 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("ExternalTenantMappings", (string)null);
                 });
 
-            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<DateTimeOffset?>("AcceptedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<DateTimeOffset?>("DeclinedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<string>("DisplayName")
-                        .HasMaxLength(200)
-                        .HasColumnType("nvarchar(200)");
-
-                    b.Property<string>("Email")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
-
-                    b.Property<DateTimeOffset>("ExpiresAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<Guid>("InvitedByUserId")
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<int>("Roles")
-                        .HasColumnType("int");
-
-                    b.Property<byte[]>("SecretHash")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("varbinary(32)");
-
-                    b.Property<DateTimeOffset?>("SecretUsedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<Guid>("TenantId")
-                        .IsConcurrencyToken()
-                        .HasColumnType("uniqueidentifier");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Email");
-
-                    b.HasIndex("TenantId", "Email");
-
-                    b.ToTable("Invitations", (string)null);
-                });
-
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -915,42 +809,6 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("Memberships", (string)null);
-                });
-
-            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<DateTimeOffset>("ExpiresAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<Guid>("IssuedByUserId")
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<byte[]>("SecretHash")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("varbinary(32)");
-
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<DateTimeOffset?>("UsedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("uniqueidentifier");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("UserId");
-
-                    b.ToTable("PasswordResets", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Tenants.Tenant", b =>
@@ -991,9 +849,6 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
-
-                    b.Property<int>("CredentialsVersion")
-                        .HasColumnType("int");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
@@ -1351,53 +1206,6 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Portal.Domain.Models.ModelEntry", b =>
-                {
-                    b.OwnsOne("Portal.Domain.Models.ModelEndpoint", "Endpoint", b1 =>
-                        {
-                            b1.Property<Guid>("ModelEntryId")
-                                .HasColumnType("uniqueidentifier");
-
-                            b1.Property<string>("BaseUrl")
-                                .IsRequired()
-                                .HasMaxLength(500)
-                                .HasColumnType("nvarchar(500)")
-                                .HasColumnName("EndpointBaseUrl");
-
-                            b1.Property<int>("ContextSize")
-                                .HasColumnType("int")
-                                .HasColumnName("EndpointContextSize");
-
-                            b1.Property<int>("MaxOutputTokens")
-                                .HasColumnType("int")
-                                .HasColumnName("EndpointMaxOutputTokens");
-
-                            b1.Property<int>("ParallelRequests")
-                                .HasColumnType("int")
-                                .HasColumnName("EndpointParallelRequests");
-
-                            b1.Property<string>("ProtectedApiKey")
-                                .HasMaxLength(4000)
-                                .HasColumnType("nvarchar(4000)")
-                                .HasColumnName("EndpointProtectedApiKey");
-
-                            b1.Property<string>("RemoteModel")
-                                .IsRequired()
-                                .HasMaxLength(200)
-                                .HasColumnType("nvarchar(200)")
-                                .HasColumnName("EndpointRemoteModel");
-
-                            b1.HasKey("ModelEntryId");
-
-                            b1.ToTable("ModelEntries");
-
-                            b1.WithOwner()
-                                .HasForeignKey("ModelEntryId");
-                        });
-
-                    b.Navigation("Endpoint");
-                });
-
             modelBuilder.Entity("Portal.Domain.Models.ModelGrant", b =>
                 {
                     b.HasOne("Portal.Domain.Models.ModelEntry", "ModelEntry")
@@ -1465,15 +1273,6 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
-                {
-                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", "Tenant")
@@ -1491,15 +1290,6 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Navigation("Tenant");
 
                     b.Navigation("User");
-                });
-
-            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
-                {
-                    b.HasOne("Portal.Domain.Tenants.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>

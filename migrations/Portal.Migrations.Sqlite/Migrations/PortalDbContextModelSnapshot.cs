@@ -479,13 +479,6 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<bool>("IsTestModel")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT")
-                        .HasDefaultValue("GgufFile");
-
                     b.Property<int>("LayerCount")
                         .HasColumnType("INTEGER");
 
@@ -554,48 +547,6 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("ModelGrants", (string)null);
-                });
-
-            modelBuilder.Entity("Portal.Domain.Nodes.NodeKey", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("CreatedByUserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("KeyHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .IsFixedLength();
-
-                    b.Property<long?>("LastSeenAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Prefix")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("RevokedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("KeyHash")
-                        .IsUnique();
-
-                    b.ToTable("NodeKeys", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Policies.TenantPolicy", b =>
@@ -811,63 +762,6 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("ExternalTenantMappings", (string)null);
                 });
 
-            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("AcceptedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("DeclinedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("DisplayName")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Email")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("InvitedByUserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("RevokedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Roles")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<byte[]>("SecretHash")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("BLOB");
-
-                    b.Property<long?>("SecretUsedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("TenantId")
-                        .IsConcurrencyToken()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Email");
-
-                    b.HasIndex("TenantId", "Email");
-
-                    b.ToTable("Invitations", (string)null);
-                });
-
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -901,42 +795,6 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Memberships", (string)null);
-                });
-
-            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("IssuedByUserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("SecretHash")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("BLOB");
-
-                    b.Property<Guid>("TenantId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("UsedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("UserId");
-
-                    b.ToTable("PasswordResets", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Tenants.Tenant", b =>
@@ -976,9 +834,6 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("CredentialsVersion")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
@@ -1336,53 +1191,6 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Portal.Domain.Models.ModelEntry", b =>
-                {
-                    b.OwnsOne("Portal.Domain.Models.ModelEndpoint", "Endpoint", b1 =>
-                        {
-                            b1.Property<Guid>("ModelEntryId")
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("BaseUrl")
-                                .IsRequired()
-                                .HasMaxLength(500)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("EndpointBaseUrl");
-
-                            b1.Property<int>("ContextSize")
-                                .HasColumnType("INTEGER")
-                                .HasColumnName("EndpointContextSize");
-
-                            b1.Property<int>("MaxOutputTokens")
-                                .HasColumnType("INTEGER")
-                                .HasColumnName("EndpointMaxOutputTokens");
-
-                            b1.Property<int>("ParallelRequests")
-                                .HasColumnType("INTEGER")
-                                .HasColumnName("EndpointParallelRequests");
-
-                            b1.Property<string>("ProtectedApiKey")
-                                .HasMaxLength(4000)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("EndpointProtectedApiKey");
-
-                            b1.Property<string>("RemoteModel")
-                                .IsRequired()
-                                .HasMaxLength(200)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("EndpointRemoteModel");
-
-                            b1.HasKey("ModelEntryId");
-
-                            b1.ToTable("ModelEntries");
-
-                            b1.WithOwner()
-                                .HasForeignKey("ModelEntryId");
-                        });
-
-                    b.Navigation("Endpoint");
-                });
-
             modelBuilder.Entity("Portal.Domain.Models.ModelGrant", b =>
                 {
                     b.HasOne("Portal.Domain.Models.ModelEntry", "ModelEntry")
@@ -1450,15 +1258,6 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
-                {
-                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", "Tenant")
@@ -1476,15 +1275,6 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Navigation("Tenant");
 
                     b.Navigation("User");
-                });
-
-            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
-                {
-                    b.HasOne("Portal.Domain.Tenants.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>

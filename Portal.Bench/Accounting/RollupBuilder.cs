@@ -1,0 +1,80 @@
+using Portal.Domain.Usage;
+using Portal.Web.Accounting;
+
+namespace Portal.Bench.Accounting;
+
+/// <summary>
+/// The bulk equivalent of the product's rollups (UsageAccounting): the same keys (tenant, day, person, model,
+/// workspace, node; and tenant, day, model, measure, bucket) and the same sums, added up in memory while the
+/// records are generated, then written once. The bench checks it against the product's code on a sample.
+/// </summary>
+internal sealed class RollupBuilder
+{
+    private readonly Dictionary<(Guid Tenant, DateOnly Day, Guid User, Guid Model, Guid Workspace, string Node), long[]> daily = [];
+    private readonly Dictionary<(Guid Tenant, DateOnly Day, Guid Model, SpeedMeasure Measure, int Bucket), long> speeds = [];
+
+    /// <summary>Adds a record to its rollups; its day in UTC (the bench's tenants keep the default zone, as the product's clock does for them).</summary>
+    public void Add(UsageRecord record)
+    {
+        var day = DateOnly.FromDateTime(record.CreatedAt.UtcDateTime);
+        var key = (record.TenantId, day, record.UserId, record.ModelEntryId, record.WorkspaceId ?? Guid.Empty, record.Node);
+        if (!daily.TryGetValue(key, out var sums))
+        {
+            daily[key] = sums = new long[9];
+        }
+
+        sums[0]++;
+        sums[1] += record.Outcome is GenerationOutcome.Completed or GenerationOutcome.Length ? 1 : 0;
+        sums[2] += record.Outcome == GenerationOutcome.Stopped ? 1 : 0;
+        sums[3] += record.Outcome == GenerationOutcome.Failed ? 1 : 0;
+        sums[4] += record.Outcome == GenerationOutcome.Refused ? 1 : 0;
+        sums[5] += record.Outcome == GenerationOutcome.RefusedByQuota ? 1 : 0;
+        sums[6] += record.PromptTokens;
+        sums[7] += record.CompletionTokens;
+        sums[8] += record.Duration.Ticks;
+        if (SpeedHistogram.Counts(record))
+        {
+            foreach (var measure in Enum.GetValues<SpeedMeasure>())
+            {
+                var bucket = SpeedHistogram.BucketOf(SpeedHistogram.ValueOf(record, measure));
+                var speedKey = (record.TenantId, day, record.ModelEntryId, measure, bucket);
+                speeds[speedKey] = speeds.GetValueOrDefault(speedKey) + 1;
+            }
+        }
+    }
+
+    public int DailyCount => daily.Count;
+
+    public int SpeedCount => speeds.Count;
+
+    public IEnumerable<UsageDailyRollup> Daily() => daily.Select(e => new UsageDailyRollup
+    {
+        Id = Guid.CreateVersion7(),
+        TenantId = e.Key.Tenant,
+        Day = e.Key.Day,
+        UserId = e.Key.User,
+        ModelEntryId = e.Key.Model,
+        WorkspaceKey = e.Key.Workspace,
+        Node = e.Key.Node,
+        Requests = e.Value[0],
+        Completed = e.Value[1],
+        Stopped = e.Value[2],
+        Failed = e.Value[3],
+        RefusedByPolicy = e.Value[4],
+        RefusedByQuota = e.Value[5],
+        PromptTokens = e.Value[6],
+        CompletionTokens = e.Value[7],
+        BusyTicks = e.Value[8],
+    });
+
+    public IEnumerable<UsageSpeedRollup> Speeds() => speeds.Select(e => new UsageSpeedRollup
+    {
+        Id = Guid.CreateVersion7(),
+        TenantId = e.Key.Tenant,
+        Day = e.Key.Day,
+        ModelEntryId = e.Key.Model,
+        Measure = e.Key.Measure,
+        Bucket = e.Key.Bucket,
+        Answers = e.Value,
+    });
+}
