@@ -1,6 +1,7 @@
 using Portal.Data;
 using Portal.Web.Accounting;
 using Portal.Web.Admin;
+using Portal.Web.Api;
 using Portal.Web.Audit;
 using Portal.Web.Chat;
 using Portal.Web.Hosting;
@@ -23,6 +24,7 @@ builder.AddPortalAccounting();
 builder.AddPortalAdmin();
 builder.AddPortalPolicies();
 builder.AddPortalAudit();
+builder.AddPortalApi();
 
 var app = builder.Build();
 
@@ -57,6 +59,7 @@ app.MapPortalShell();
 app.MapPortalChat();
 app.MapPortalAudit();
 app.MapPortalReports();
+app.MapPortalApi();
 
 await app.RunAsync();
 
