@@ -25,6 +25,9 @@ public static class OpenAiErrors
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+
+        // JSON for API clients, never embedded in HTML: apostrophes and non-ASCII text stay as written.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static Task WriteAsync(HttpContext http, int status, string message, string type, string? code, string? param = null) =>
