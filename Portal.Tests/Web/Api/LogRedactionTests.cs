@@ -23,7 +23,7 @@ namespace Portal.Tests.Web.Api;
 
 /// <summary>
 /// Every log line of a full chat-hub answer and a full API answer (streamed and not), at Debug for the
-/// portal and Information for ASP.NET Core and EF Core: the prompts, the answers and the API key appear in none of them.
+/// portal, Information for ASP.NET Core and EF Core and Trace for SignalR: the prompts, the answers and the API key appear in none of them.
 /// </summary>
 public sealed class LogRedactionTests(LogRedactionTests.LoggedPortal portal) : IClassFixture<LogRedactionTests.LoggedPortal>
 {
@@ -91,6 +91,9 @@ public sealed class LogRedactionTests(LogRedactionTests.LoggedPortal portal) : I
                     ["Logging:LogLevel:Microsoft"] = "Information",
                     ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information",
                     ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Information",
+                    // SignalR writes hub arguments (prompts) at Debug and payloads at Trace: the portal caps those categories.
+                    ["Logging:LogLevel:Microsoft.AspNetCore.SignalR"] = "Trace",
+                    ["Logging:LogLevel:Microsoft.AspNetCore.Http.Connections"] = "Trace",
                 },
                 services => services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(Logs)));
         }
