@@ -25,7 +25,7 @@ public sealed class ApiKeysBrowserTests(ChromiumFixture chromium, ChatApp app) :
         await page.Locator("[data-testid=keys-table]").WaitForAsync();
 
         var name = $"ci {viewport} {Guid.NewGuid():N}"[..20];
-        await page.Locator("[data-testid=key-name] input").FillAsync(name);
+        await page.Locator("input[data-testid=key-name], [data-testid=key-name] input").First.FillAsync(name);
         await page.ClickAsync("[data-testid=create-key]");
         var secret = (await page.Locator("[data-testid=key-secret]").InnerTextAsync()).Trim();
         Assert.StartsWith("pk-", secret, StringComparison.Ordinal);
