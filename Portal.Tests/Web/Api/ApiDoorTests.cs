@@ -287,6 +287,87 @@ public sealed class ApiDoorTests(ChatApp app) : IClassFixture<ChatApp>
         Assert.Equal(once, twice);
     }
 
+    [Fact]
+    public async Task SelfCheck_StreamsTheDraft_ThenMarksTheRevision_WhoseTextIsTheBrowsersAnswer()
+    {
+        var policy = new TenantPolicy { Name = "Constitution", Principles = "Be kind.\nCite a source.", SelfCheckEnabled = true };
+        var tenant = await ApiClients.NewTenantAsync(app, policy);
+        var browser = await PolicyDoors.SendAsync(Door.Hub, app, tenant.Tenant, Prompt);
+        using var http = ApiClients.Http(app, tenant.Key.Secret);
+
+        var events = await SseAsync(http, new { model = tenant.TinyModel, stream = true, messages = new[] { new { role = "user", content = Prompt } } });
+
+        var chunks = events.SkipLast(1).Select(e => JsonDocument.Parse(e).RootElement).ToList();
+        var revision = chunks.FindIndex(c => c.TryGetProperty("portal_revision", out var r) && r.GetBoolean());
+        Assert.True(revision > 0, "no chunk marks the revision"); // the tiny model's review is noise: the revision always runs
+        var revised = string.Concat(chunks.Skip(revision).Select(c => c.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("content", out var t) ? t.GetString() : ""));
+        Assert.Equal(browser.Content, revised);
+        var actions = chunks[^1].GetProperty("portal_policy_actions").EnumerateArray().Select(a => a.GetProperty("description").GetString()!).ToList();
+        Assert.Equal(browser.PolicyActions, actions);
+    }
+
+    [Fact]
+    public async Task RequestsPerMinute_Is429RateLimitExceeded_WithRetryAfterWithinTheMinute()
+    {
+        var tenant = await ApiClients.NewTenantAsync(app);
+        await app.Factory.QueryAsync(db =>
+        {
+            db.Quotas.Add(new Quota { TenantId = tenant.TenantId, UserId = tenant.UserId, RequestsPerMinute = 1 });
+            return db.SaveChangesAsync(Cancel);
+        });
+        var chat = ApiClients.Chat(app, tenant);
+        await chat.CompleteChatAsync([new UserChatMessage(Prompt)], new ChatCompletionOptions { MaxOutputTokenCount = 2 }, Cancel);
+
+        var refused = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage(Prompt)], new ChatCompletionOptions { MaxOutputTokenCount = 2 }, Cancel));
+
+        Assert.Equal((429, "rate_limit_exceeded"), (refused.Status, ErrorOf(refused).GetProperty("code").GetString()));
+        Assert.StartsWith("Not sent: your limit of 1 requests per minute", ErrorOf(refused).GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True(refused.GetRawResponse()!.Headers.TryGetValue("Retry-After", out var retryAfter));
+        Assert.InRange(int.Parse(retryAfter!, System.Globalization.CultureInfo.InvariantCulture), 1, 60);
+    }
+
+    [Fact]
+    public async Task ClientGoneMidStream_StopsTheAnswer_AndItIsStoredAndChargedAsStopped()
+    {
+        var tenant = await ApiClients.NewTenantAsync(app);
+        // No draining: HttpClient would otherwise read the rest of the answer to reuse the connection.
+        using var http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = app.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tenant.Key.Secret);
+        using var content = new StringContent(JsonSerializer.Serialize(new { model = tenant.LongModel, stream = true, max_tokens = 1000, messages = new[] { new { role = "user", content = Prompt } } }), Encoding.UTF8, "application/json");
+        using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/chat/completions", UriKind.Relative)) { Content = content })
+        using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Cancel))
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Cancel));
+            var tokens = 0;
+            while (tokens < 2 && await reader.ReadLineAsync(Cancel) is { } line)
+            {
+                tokens += line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"role\"", StringComparison.Ordinal) ? 1 : 0;
+            }
+        } // the client hangs up after the first tokens
+
+        var usage = await WaitForAsync(() => app.Factory.QueryAsync(db => db.UsageRecords.FirstOrDefaultAsync(u => u.TenantId == tenant.TenantId, Cancel)));
+        Assert.Equal(GenerationOutcome.Stopped, usage.Outcome);
+        Assert.InRange(usage.CompletionTokens, 1, 999);
+        var answer = await app.Factory.QueryAsync(db => db.Messages.SingleAsync(m => m.Id == usage.MessageId, Cancel));
+        Assert.Equal(Portal.Domain.Chat.MessageStatus.Stopped, answer.Status);
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe)
+        where T : class
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(100, Cancel);
+        }
+
+        throw new TimeoutException("the usage record did not appear within a minute");
+    }
+
     private async Task<List<string>> ModelIdsAsync(string key) =>
         [.. (await ApiClients.OpenAi(app, key).GetOpenAIModelClient().GetModelsAsync(Cancel)).Value.Select(m => m.Id).Order(StringComparer.Ordinal)];
 
