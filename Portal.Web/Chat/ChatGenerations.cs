@@ -16,7 +16,7 @@ namespace Portal.Web.Chat;
 
 /// <summary>
 /// The one generation pipeline that every door calls (the chat page in its circuit, the chat hub, and
-/// later the API): a door only translates its transport into <see cref="StartAsync(ChatCaller, Guid, string?, IGenerationSink, CancellationToken)"/> and an
+/// the /v1 API through <see cref="StartAsync(ChatCaller, SuppliedChat, IGenerationSink, CancellationToken)"/>): a door only translates its transport into <see cref="StartAsync(ChatCaller, Guid, string?, IGenerationSink, CancellationToken)"/> and an
 /// <see cref="IGenerationSink"/>. The stages run in this order, and each rule lives in one of them:
 /// <list type="number">
 /// <item>caller access, read from the database on every call (<see cref="ChatAccess"/>);</item>
