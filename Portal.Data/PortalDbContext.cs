@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Data.Audit;
 using Portal.Data.Conventions;
 using Portal.Domain;
+using Portal.Domain.Api;
 using Portal.Domain.Audit;
 using Portal.Domain.Chat;
 using Portal.Domain.Models;
@@ -75,6 +76,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
     public DbSet<NodeKey> NodeKeys => Set<NodeKey>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     /// <summary>The tenant the query filters use. Read by EF Core on every query, not when the model is built.</summary>
     internal Guid? CurrentTenantId => tenantContext.TenantId;

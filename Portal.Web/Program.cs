@@ -1,6 +1,7 @@
 using Portal.Data;
 using Portal.Web.Accounting;
 using Portal.Web.Admin;
+using Portal.Web.Api;
 using Portal.Web.Audit;
 using Portal.Web.Chat;
 using Portal.Web.Endpoints;
@@ -28,6 +29,7 @@ builder.AddPortalAdmin();
 builder.AddPortalPolicies();
 builder.AddPortalAudit();
 builder.AddPortalOperations();
+builder.AddPortalApi();
 
 var app = builder.Build();
 
@@ -64,6 +66,7 @@ app.MapInferenceNodes();
 app.MapPortalAudit();
 app.MapPortalReports();
 app.MapPortalOperations();
+app.MapPortalApi();
 
 await app.RunAsync();
 

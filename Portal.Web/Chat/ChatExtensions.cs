@@ -24,6 +24,7 @@ public static class ChatExtensions
         services.TryAddSingleton<MarkdownRenderer>();
         services.TryAddScoped<ConversationStore>();
         services.AddSignalR();
+        services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<LoggerFilterOptions>, HubLogRedaction>();
         return builder;
     }
 

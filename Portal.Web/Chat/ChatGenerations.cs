@@ -17,7 +17,7 @@ namespace Portal.Web.Chat;
 
 /// <summary>
 /// The one generation pipeline that every door calls (the chat page in its circuit, the chat hub, and
-/// later the API): a door only translates its transport into <see cref="StartAsync"/> and an
+/// the /v1 API through <see cref="StartAsync(ChatCaller, SuppliedChat, IGenerationSink, CancellationToken)"/>): a door only translates its transport into <see cref="StartAsync(ChatCaller, Guid, string?, IGenerationSink, CancellationToken)"/> and an
 /// <see cref="IGenerationSink"/>. The stages run in this order, and each rule lives in one of them:
 /// <list type="number">
 /// <item>caller access, read from the database on every call (<see cref="ChatAccess"/>);</item>
@@ -82,6 +82,14 @@ public sealed partial class ChatGenerations(
         scope.ServiceProvider.GetRequiredService<ITenantContext>().SetTenant(caller.TenantId);
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var conversation = await ConversationStore.FindOwnedAsync(db, caller, conversationId, lifetime);
+        return await LaunchAsync(db, caller, conversation, text, null, sink, lifetime);
+    }
+
+    /// <summary>Registers the generation, runs stages 2 and 3 and starts the rest in the background.</summary>
+    private async Task<GenerationStarted> LaunchAsync(
+        PortalDbContext db, ChatCaller caller, Conversation conversation, string? text, SuppliedChat? supplied, IGenerationSink sink, CancellationToken lifetime)
+    {
+        var conversationId = conversation.Id;
         var modelEntryId = conversation.ModelEntryId ?? throw new ChatRequestException("This conversation has no model; start a new one.");
 
         var generation = new ActiveGeneration(conversationId, caller, modelEntryId, Interlocked.Increment(ref startOrder), sink, lifetime);
@@ -93,7 +101,7 @@ public sealed partial class ChatGenerations(
 
         try
         {
-            var plan = await PrepareAsync(db, caller, conversation, text, lifetime);
+            var plan = await PrepareAsync(db, caller, conversation, text, lifetime, supplied);
             generation.OmittedMessages = plan.History?.OmittedMessages ?? 0;
             generation.State = plan.Refusal is not null ? GenerationState.Refused
                 : PositionInQueue(generation) >= backends.Slots(modelEntryId) ? GenerationState.Queued : GenerationState.Thinking;
@@ -173,7 +181,7 @@ public sealed partial class ChatGenerations(
     }
 
     /// <summary>Stages 2 and 3, and the question's storage: what the generation will run, or the refusal it will store.</summary>
-    private async Task<GenerationPlan> PrepareAsync(PortalDbContext db, ChatCaller caller, Conversation conversation, string? text, CancellationToken cancellationToken)
+    private async Task<GenerationPlan> PrepareAsync(PortalDbContext db, ChatCaller caller, Conversation conversation, string? text, CancellationToken cancellationToken, SuppliedChat? supplied = null)
     {
         var modelEntryId = conversation.ModelEntryId!.Value;
         var entry = await db.ModelEntries.FirstOrDefaultAsync(m => m.Id == modelEntryId && m.IsEnabled, cancellationToken);
@@ -185,7 +193,7 @@ public sealed partial class ChatGenerations(
         metrics.SawModel(entry.Id, entry.Name);
 
         var policy = await PolicyStore.CurrentAsync(db, cancellationToken);
-        var messages = await db.Messages.Where(m => m.ConversationId == conversation.Id).ToListAsync(cancellationToken);
+        var messages = supplied is null ? await db.Messages.Where(m => m.ConversationId == conversation.Id).ToListAsync(cancellationToken) : [];
         messages = [.. messages.OrderBy(m => m.CreatedAt).ThenBy(m => m.Role)];
         var now = time.GetUtcNow();
         var store = policy?.StorePrompts ?? true;
@@ -210,6 +218,11 @@ public sealed partial class ChatGenerations(
 
         // Stage 2: input policy.
         var input = InputPolicy.Evaluate(policy, question, modelEntryId, entry.Name);
+        if (supplied is not null)
+        {
+            (messages, input) = SuppliedInput(policy, supplied, input, modelEntryId, entry.Name, now);
+        }
+
         Message? stored = null;
         if (text is not null && store)
         {
@@ -234,15 +247,20 @@ public sealed partial class ChatGenerations(
         }
 
         var engineId = loaded.BackendId;
-        var answerRoom = Math.Min(options.Value.MaxAnswerTokens, loaded.ContextSize / 2);
+        var answerRoom = Math.Min(supplied?.MaxTokens ?? int.MaxValue, Math.Min(options.Value.MaxAnswerTokens, loaded.ContextSize / 2));
         TrimmedHistory history;
         try
         {
-            history = await ChatHistoryTrimmer.TrimAsync(messages, turns => new ValueTask<int>(backends.CountPromptTokensAsync(engineId, turns, cancellationToken)), loaded.ContextSize - answerRoom, PolicyPrompt.SystemPrompt(policy));
+            history = await ChatHistoryTrimmer.TrimAsync(messages, turns => new ValueTask<int>(backends.CountPromptTokensAsync(engineId, turns, cancellationToken)), loaded.ContextSize - answerRoom, SystemPrompt(policy, supplied));
         }
         catch (InferenceException ex)
         {
             throw new ChatRequestException(ex.Message);
+        }
+
+        if (supplied is not null && history.OmittedMessages > 0)
+        {
+            throw new ContextTooLongException(history.OmittedMessages);
         }
 
         // Stage 3: quota, reserved before anything is stored or generated; the answer's room is clamped to what the quota has left.
@@ -265,7 +283,8 @@ public sealed partial class ChatGenerations(
             ModelId = engineId,
             Messages = history.Messages,
             MaxTokens = ticket.MaxOutputTokens,
-            Sampling = new SamplingSettings { Temperature = options.Value.Temperature },
+            Sampling = supplied?.Sampling ?? new SamplingSettings { Temperature = options.Value.Temperature },
+            StopSequences = supplied?.StopSequences ?? [],
         };
         return new GenerationPlan(policy, request, history, ticket, input.Text, stored?.Id, input.Actions, null, store);
     }

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Portal.Web.Api;
+
+public static class ApiExtensions
+{
+    /// <summary>The authorization policy of /v1: the API key scheme alone (the portal cookie does not count there).</summary>
+    public const string ApiPolicy = "PortalApi";
+
+    /// <summary>The OpenAI-compatible API: options "Portal:Api", the API key scheme and policy, the key administration.</summary>
+    public static IHostApplicationBuilder AddPortalApi(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<ApiModels>();
+        services.TryAddScoped<ApiKeyAdministration>();
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(ApiPolicy, policy => policy
+            .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser());
+        return builder;
+    }
+
+    /// <summary><c>GET /v1/models</c>, <c>GET /v1/models/{id}</c> and <c>POST /v1/chat/completions</c>.</summary>
+    public static WebApplication MapPortalApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var v1 = app.MapGroup("/v1").RequireAuthorization(ApiPolicy).DisableAntiforgery();
+        v1.MapGet("/models", ModelsEndpoint.ListAsync);
+        v1.MapGet("/models/{**id}", ModelsEndpoint.GetAsync);
+        v1.MapPost("/chat/completions", ChatCompletionsEndpoint.HandleAsync);
+        return app;
+    }
+}
