@@ -42,8 +42,18 @@ public sealed class UsageRecord : ITenantOwned
 
     public double TokensPerSecond { get; set; }
 
-    /// <summary>Which inference node produced it ("local" for the in-process engine).</summary>
-    public string Node { get; set; } = "local";
+    /// <summary>The <see cref="Node"/> of generations that ran on the portal's own machine (in process or in its local workers).</summary>
+    public const string LocalNode = "local";
+
+    /// <summary>Which inference node produced it: <see cref="LocalNode"/>, a remote node's name, or "endpoint:" and the model's name.</summary>
+    public string Node { get; set; } = LocalNode;
+
+    /// <summary>The longest <see cref="Node"/> stored (names come from node settings and model names).</summary>
+    public const int MaxNodeLength = 100;
+
+    /// <summary><paramref name="node"/> as stored: <see cref="LocalNode"/> when unknown, cut to <see cref="MaxNodeLength"/>.</summary>
+    public static string NodeName(string? node) =>
+        string.IsNullOrWhiteSpace(node) ? LocalNode : node.Length <= MaxNodeLength ? node : node[..MaxNodeLength];
 
     public GenerationOutcome Outcome { get; set; }
 

@@ -1,6 +1,9 @@
 namespace Portal.Inference.Engine;
 
-/// <summary>The outcome of one generation, with its token counts and timings.</summary>
+/// <summary>
+/// The outcome of one generation, with its token counts and timings, and the <c>Node</c> it ran on for cost
+/// accounting (a remote node's name, an endpoint); null for this machine.
+/// </summary>
 public sealed record GenerationResult(
     FinishReason FinishReason,
     string Text,
@@ -8,4 +11,5 @@ public sealed record GenerationResult(
     int CompletionTokens,
     TimeSpan? TimeToFirstToken,
     TimeSpan TotalTime,
-    string? Error = null);
+    string? Error = null,
+    string? Node = null);

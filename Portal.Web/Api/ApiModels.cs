@@ -7,8 +7,10 @@ using Portal.Web.Policies;
 
 namespace Portal.Web.Api;
 
-/// <summary>A model as the API names it: its name, or its id where two of the tenant's models share a name.</summary>
-/// <param name="IsEndpoint">Served by an external engine (always ready here), not a GGUF file that must be loaded.</param>
+/// <summary>
+/// A model as the API names it: its name, or its id where two of the tenant's models share a name.
+/// <c>IsEndpoint</c>: served by an external engine (ready whenever it is enabled), not a GGUF file that must be loaded.
+/// </summary>
 public sealed record ApiModel(Guid Id, string ApiName, DateTimeOffset CreatedAt, bool IsEndpoint = false);
 
 /// <summary>

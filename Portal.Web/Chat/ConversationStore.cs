@@ -235,6 +235,7 @@ public sealed class ConversationStore(
             TimeToFirstToken = answer.Result.TimeToFirstToken ?? TimeSpan.Zero,
             Duration = answer.Result.TotalTime,
             TokensPerSecond = tokensPerSecond,
+            Node = UsageRecord.NodeName(answer.Result.Node),
             Outcome = answer.Status == MessageStatus.Refused ? GenerationOutcome.Refused : answer.Result.FinishReason switch
             {
                 FinishReason.Stop => GenerationOutcome.Completed,

@@ -197,7 +197,8 @@ public sealed partial class EndpointClient(
                 completionTokens ?? Math.Max(pieces, answerText.Length == 0 ? 0 : TokenEstimate.Text(answerText)),
                 firstToken,
                 time.GetElapsedTime(startedAt),
-                failure is null ? null : Failed(target, failure)));
+                failure is null ? null : Failed(target, failure),
+                Node: $"endpoint:{target.Name}"));
             generation.Dispose();
         }
     }

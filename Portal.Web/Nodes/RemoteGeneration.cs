@@ -89,6 +89,8 @@ internal sealed class RemoteGeneration(GenerationRequest request, TimeProvider t
 
     private bool Complete(GenerationResult result)
     {
+        // A local worker is this machine; a remote node is priced by its own name (Costs maps names to hardware profiles).
+        result = result with { Node = Node is { LocalWorkerId: null, Hello.Name: { } name } ? name : null };
         if (!completion.TrySetResult(result))
         {
             return false;

@@ -10,7 +10,7 @@ internal sealed class NodeHardwareProfileConfiguration : IEntityTypeConfiguratio
     {
         builder.ToTable("NodeHardwareProfiles");
         builder.HasKey(n => n.Node);
-        builder.Property(n => n.Node).HasMaxLength(100);
+        builder.Property(n => n.Node).HasMaxLength(UsageRecord.MaxNodeLength);
 
         // A profile in use cannot be deleted out from under its nodes: the admin maps them elsewhere first.
         builder.HasOne<HardwareProfile>().WithMany().HasForeignKey(n => n.HardwareProfileId).OnDelete(DeleteBehavior.Restrict);

@@ -14,7 +14,7 @@ internal sealed class UsageDailyRollupConfiguration : IEntityTypeConfiguration<U
         builder.HasIndex(r => new { r.TenantId, r.Day, r.UserId, r.ModelEntryId, r.WorkspaceKey, r.Node }).IsUnique();
 
         // Rows that existed before nodes were told apart all ran on the in-process engine.
-        builder.Property(r => r.Node).HasMaxLength(100).HasDefaultValue("local");
+        builder.Property(r => r.Node).HasMaxLength(UsageRecord.MaxNodeLength).HasDefaultValue(UsageRecord.LocalNode);
         builder.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);
     }
 }

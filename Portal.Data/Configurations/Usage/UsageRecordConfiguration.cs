@@ -11,7 +11,7 @@ internal sealed class UsageRecordConfiguration : IEntityTypeConfiguration<UsageR
     {
         builder.ToTable("UsageRecords");
         builder.HasKey(u => u.Id);
-        builder.Property(u => u.Node).HasMaxLength(100);
+        builder.Property(u => u.Node).HasMaxLength(UsageRecord.MaxNodeLength);
         builder.Property(u => u.Outcome).HasConversion<string>().HasMaxLength(16);
 
         // Usage outlives the conversation, user and model it names (retention deletes

@@ -18,7 +18,7 @@ public sealed class HardwareProfilesMigrationTests
         await using var database = await TestDatabase.CreateAsync(provider, Ct);
         await using var db = database.CreateContext(new TenantContext());
         var migrations = db.Database.GetMigrations().ToList();
-        var before = migrations[migrations.FindIndex(m => m.EndsWith("_Accounting2Schema", StringComparison.Ordinal)) - 1];
+        var before = migrations[migrations.FindIndex(m => m.EndsWith("_WorkersApiInvitesProfiles", StringComparison.Ordinal)) - 1];
         await db.GetService<IMigrator>().MigrateAsync(before, Ct);
         var id = Guid.NewGuid();
         object key = provider == DatabaseProvider.Sqlite ? id.ToString().ToUpperInvariant() : id;

@@ -58,6 +58,8 @@ public sealed class EndpointPipelineTests(EndpointPortal portal) : IClassFixture
         Assert.Equal([(MessageRole.User, "Say hello."), (MessageRole.Assistant, "Hello from the endpoint.")], messages.Select(m => (m.Role, m.Content)));
         var usage = await portal.Factory.QueryAsync(db => db.UsageRecords.SingleAsync(u => u.ConversationId == conversationId));
         Assert.Equal((modelId, 11, 4, GenerationOutcome.Completed, messages[1].Id), (usage.ModelEntryId, usage.PromptTokens, usage.CompletionTokens, usage.Outcome, usage.MessageId));
+        var modelName = await portal.Factory.QueryAsync(db => db.ModelEntries.Where(m => m.Id == modelId).Select(m => m.Name).SingleAsync());
+        Assert.Equal("endpoint:" + modelName, usage.Node);
 
         var added = await portal.Factory.QueryAsync(db => db.AuditEvents.SingleAsync(a => a.Action == "model.endpoint_added" && a.Target == $"model:{modelId}"));
         Assert.Contains("\"KeySet\":true", added.After, StringComparison.Ordinal);

@@ -49,6 +49,9 @@ public sealed class RemoteNodeTests(WorkerPortal portal) : IClassFixture<WorkerP
 
             var results = await Task.WhenAll(generations.Select(g => g.Completion.WaitAsync(TimeSpan.FromMinutes(2), Cancel)));
             Assert.All(results, r => Assert.True(r.FinishReason is FinishReason.Length or FinishReason.Stop, r.Error));
+
+            // Each answer says where it ran, for the cost of its usage record: the remote by its name, the local worker as this machine.
+            Assert.Equal(new (string?, int)[] { (null, 3), ("remote-box", 3) }, results.GroupBy(r => r.Node).Select(g => (g.Key, g.Count())).OrderBy(g => g.Key, StringComparer.Ordinal));
         }
         finally
         {

@@ -216,6 +216,70 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Api.ApiKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AllowedModelIds")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RevokedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedByUserId");
+
+                    b.HasIndex("KeyId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("TenantId", "CreatedAt");
+
+                    b.ToTable("ApiKeys", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Audit.AuditChainHead", b =>
                 {
                     b.Property<Guid>("ChainId")
@@ -490,6 +554,13 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Property<bool>("IsTestModel")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("GgufFile");
+
                     b.Property<int>("LayerCount")
                         .HasColumnType("integer");
 
@@ -558,6 +629,48 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("ModelGrants", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Nodes.NodeKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .IsFixedLength();
+
+                    b.Property<DateTimeOffset?>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.ToTable("NodeKeys", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Policies.TenantPolicy", b =>
@@ -773,6 +886,63 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.ToTable("ExternalTenantMappings", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DeclinedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("InvitedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Roles")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset?>("SecretUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Email");
+
+                    b.HasIndex("TenantId", "Email");
+
+                    b.ToTable("Invitations", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -806,6 +976,42 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("Memberships", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("IssuedByUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("PasswordResets", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Tenants.Tenant", b =>
@@ -846,6 +1052,9 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("CredentialsVersion")
+                        .HasColumnType("integer");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
@@ -944,6 +1153,17 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)");
 
+                    b.HasKey("Id");
+
+                    b.ToTable("CostSettings", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.HardwareProfile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
                     b.Property<decimal>("ElectricityPricePerKwh")
                         .HasPrecision(18, 6)
                         .HasColumnType("numeric(18,6)");
@@ -952,9 +1172,17 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasPrecision(18, 6)
                         .HasColumnType("numeric(18,6)");
 
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean");
+
                     b.Property<decimal>("LifetimeYears")
                         .HasPrecision(18, 6)
                         .HasColumnType("numeric(18,6)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<decimal>("PowerWatts")
                         .HasPrecision(18, 6)
@@ -966,7 +1194,26 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
-                    b.ToTable("CostSettings", (string)null);
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("HardwareProfiles", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.NodeHardwareProfile", b =>
+                {
+                    b.Property<string>("Node")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid>("HardwareProfileId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Node");
+
+                    b.HasIndex("HardwareProfileId");
+
+                    b.ToTable("NodeHardwareProfiles", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
@@ -992,6 +1239,13 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.Property<Guid>("ModelEntryId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasDefaultValue("local");
 
                     b.Property<long>("PromptTokens")
                         .HasColumnType("bigint");
@@ -1020,7 +1274,7 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey")
+                    b.HasIndex("TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey", "Node")
                         .IsUnique();
 
                     b.ToTable("UsageDailyRollups", (string)null);
@@ -1090,6 +1344,39 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.ToTable("UsageRecords", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Usage.UsageSpeedRollup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Answers")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Measure")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ModelEntryId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Day", "ModelEntryId", "Measure", "Bucket")
+                        .IsUnique();
+
+                    b.ToTable("UsageSpeedRollups", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", null)
@@ -1150,6 +1437,26 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Domain.Api.ApiKey", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.User", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Tenants.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("Portal.Domain.Chat.Conversation", b =>
                 {
                     b.HasOne("Portal.Domain.Models.ModelEntry", null)
@@ -1200,6 +1507,53 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Models.ModelEntry", b =>
+                {
+                    b.OwnsOne("Portal.Domain.Models.ModelEndpoint", "Endpoint", b1 =>
+                        {
+                            b1.Property<Guid>("ModelEntryId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<string>("BaseUrl")
+                                .IsRequired()
+                                .HasMaxLength(500)
+                                .HasColumnType("character varying(500)")
+                                .HasColumnName("EndpointBaseUrl");
+
+                            b1.Property<int>("ContextSize")
+                                .HasColumnType("integer")
+                                .HasColumnName("EndpointContextSize");
+
+                            b1.Property<int>("MaxOutputTokens")
+                                .HasColumnType("integer")
+                                .HasColumnName("EndpointMaxOutputTokens");
+
+                            b1.Property<int>("ParallelRequests")
+                                .HasColumnType("integer")
+                                .HasColumnName("EndpointParallelRequests");
+
+                            b1.Property<string>("ProtectedApiKey")
+                                .HasMaxLength(4000)
+                                .HasColumnType("character varying(4000)")
+                                .HasColumnName("EndpointProtectedApiKey");
+
+                            b1.Property<string>("RemoteModel")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("EndpointRemoteModel");
+
+                            b1.HasKey("ModelEntryId");
+
+                            b1.ToTable("ModelEntries");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ModelEntryId");
+                        });
+
+                    b.Navigation("Endpoint");
                 });
 
             modelBuilder.Entity("Portal.Domain.Models.ModelGrant", b =>
@@ -1269,6 +1623,15 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", "Tenant")
@@ -1288,6 +1651,24 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.NodeHardwareProfile", b =>
+                {
+                    b.HasOne("Portal.Domain.Usage.HardwareProfile", null)
+                        .WithMany()
+                        .HasForeignKey("HardwareProfileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
@@ -1298,6 +1679,15 @@ namespace Portal.Migrations.PostgreSql.Migrations
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageRecord", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.UsageSpeedRollup", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
                         .WithMany()

@@ -218,6 +218,70 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Api.ApiKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("AllowedModelIds")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("CreatedByUserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid?>("RevokedByUserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varbinary(32)");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedByUserId");
+
+                    b.HasIndex("KeyId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("TenantId", "CreatedAt");
+
+                    b.ToTable("ApiKeys", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Audit.AuditChainHead", b =>
                 {
                     b.Property<Guid>("ChainId")
@@ -493,6 +557,13 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<bool>("IsTestModel")
                         .HasColumnType("bit");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasDefaultValue("GgufFile");
+
                     b.Property<int>("LayerCount")
                         .HasColumnType("int");
 
@@ -561,6 +632,48 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("ModelGrants", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Nodes.NodeKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nchar(64)")
+                        .IsFixedLength();
+
+                    b.Property<DateTimeOffset?>("LastSeenAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.ToTable("NodeKeys", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Policies.TenantPolicy", b =>
@@ -776,6 +889,63 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("ExternalTenantMappings", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("DeclinedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("InvitedByUserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Roles")
+                        .HasColumnType("int");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varbinary(32)");
+
+                    b.Property<DateTimeOffset?>("SecretUsedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Email");
+
+                    b.HasIndex("TenantId", "Email");
+
+                    b.ToTable("Invitations", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -809,6 +979,42 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("Memberships", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("IssuedByUserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varbinary(32)");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("PasswordResets", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Tenants.Tenant", b =>
@@ -849,6 +1055,9 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("CredentialsVersion")
+                        .HasColumnType("int");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
@@ -948,6 +1157,17 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasMaxLength(3)
                         .HasColumnType("nvarchar(3)");
 
+                    b.HasKey("Id");
+
+                    b.ToTable("CostSettings", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.HardwareProfile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<decimal>("ElectricityPricePerKwh")
                         .HasPrecision(18, 6)
                         .HasColumnType("decimal(18,6)");
@@ -956,9 +1176,17 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasPrecision(18, 6)
                         .HasColumnType("decimal(18,6)");
 
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("bit");
+
                     b.Property<decimal>("LifetimeYears")
                         .HasPrecision(18, 6)
                         .HasColumnType("decimal(18,6)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
 
                     b.Property<decimal>("PowerWatts")
                         .HasPrecision(18, 6)
@@ -970,7 +1198,26 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.ToTable("CostSettings", (string)null);
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("HardwareProfiles", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.NodeHardwareProfile", b =>
+                {
+                    b.Property<string>("Node")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<Guid>("HardwareProfileId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Node");
+
+                    b.HasIndex("HardwareProfileId");
+
+                    b.ToTable("NodeHardwareProfiles", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
@@ -996,6 +1243,13 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.Property<Guid>("ModelEntryId")
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)")
+                        .HasDefaultValue("local");
 
                     b.Property<long>("PromptTokens")
                         .HasColumnType("bigint");
@@ -1024,7 +1278,7 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey")
+                    b.HasIndex("TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey", "Node")
                         .IsUnique();
 
                     b.ToTable("UsageDailyRollups", (string)null);
@@ -1094,6 +1348,39 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("UsageRecords", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Usage.UsageSpeedRollup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("Answers")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("int");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Measure")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("ModelEntryId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Day", "ModelEntryId", "Measure", "Bucket")
+                        .IsUnique();
+
+                    b.ToTable("UsageSpeedRollups", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", null)
@@ -1154,6 +1441,26 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Domain.Api.ApiKey", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.User", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Tenants.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("Portal.Domain.Chat.Conversation", b =>
                 {
                     b.HasOne("Portal.Domain.Models.ModelEntry", null)
@@ -1204,6 +1511,53 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Models.ModelEntry", b =>
+                {
+                    b.OwnsOne("Portal.Domain.Models.ModelEndpoint", "Endpoint", b1 =>
+                        {
+                            b1.Property<Guid>("ModelEntryId")
+                                .HasColumnType("uniqueidentifier");
+
+                            b1.Property<string>("BaseUrl")
+                                .IsRequired()
+                                .HasMaxLength(500)
+                                .HasColumnType("nvarchar(500)")
+                                .HasColumnName("EndpointBaseUrl");
+
+                            b1.Property<int>("ContextSize")
+                                .HasColumnType("int")
+                                .HasColumnName("EndpointContextSize");
+
+                            b1.Property<int>("MaxOutputTokens")
+                                .HasColumnType("int")
+                                .HasColumnName("EndpointMaxOutputTokens");
+
+                            b1.Property<int>("ParallelRequests")
+                                .HasColumnType("int")
+                                .HasColumnName("EndpointParallelRequests");
+
+                            b1.Property<string>("ProtectedApiKey")
+                                .HasMaxLength(4000)
+                                .HasColumnType("nvarchar(4000)")
+                                .HasColumnName("EndpointProtectedApiKey");
+
+                            b1.Property<string>("RemoteModel")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)")
+                                .HasColumnName("EndpointRemoteModel");
+
+                            b1.HasKey("ModelEntryId");
+
+                            b1.ToTable("ModelEntries");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ModelEntryId");
+                        });
+
+                    b.Navigation("Endpoint");
                 });
 
             modelBuilder.Entity("Portal.Domain.Models.ModelGrant", b =>
@@ -1273,6 +1627,15 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", "Tenant")
@@ -1292,6 +1655,24 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.NodeHardwareProfile", b =>
+                {
+                    b.HasOne("Portal.Domain.Usage.HardwareProfile", null)
+                        .WithMany()
+                        .HasForeignKey("HardwareProfileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
@@ -1302,6 +1683,15 @@ namespace Portal.Migrations.SqlServer.Migrations
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageRecord", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.UsageSpeedRollup", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
                         .WithMany()

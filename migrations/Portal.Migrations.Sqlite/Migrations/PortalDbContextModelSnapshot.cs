@@ -207,6 +207,70 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Api.ApiKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AllowedModelIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CreatedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("RevokedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedByUserId");
+
+                    b.HasIndex("KeyId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("TenantId", "CreatedAt");
+
+                    b.ToTable("ApiKeys", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Audit.AuditChainHead", b =>
                 {
                     b.Property<Guid>("ChainId")
@@ -479,6 +543,13 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<bool>("IsTestModel")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("GgufFile");
+
                     b.Property<int>("LayerCount")
                         .HasColumnType("INTEGER");
 
@@ -547,6 +618,48 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("ModelGrants", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Nodes.NodeKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CreatedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<long?>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.ToTable("NodeKeys", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Policies.TenantPolicy", b =>
@@ -762,6 +875,63 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("ExternalTenantMappings", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AcceptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DeclinedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("InvitedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Roles")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("SecretUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Email");
+
+                    b.HasIndex("TenantId", "Email");
+
+                    b.ToTable("Invitations", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.Property<Guid>("Id")
@@ -795,6 +965,42 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Memberships", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("IssuedByUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("PasswordResets", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Tenants.Tenant", b =>
@@ -834,6 +1040,9 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CredentialsVersion")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
@@ -933,6 +1142,17 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(3)
                         .HasColumnType("TEXT");
 
+                    b.HasKey("Id");
+
+                    b.ToTable("CostSettings", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.HardwareProfile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
                     b.Property<decimal>("ElectricityPricePerKwh")
                         .HasPrecision(18, 6)
                         .HasColumnType("TEXT");
@@ -941,8 +1161,16 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasPrecision(18, 6)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("INTEGER");
+
                     b.Property<decimal>("LifetimeYears")
                         .HasPrecision(18, 6)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<decimal>("PowerWatts")
@@ -955,7 +1183,26 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.ToTable("CostSettings", (string)null);
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("HardwareProfiles", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.NodeHardwareProfile", b =>
+                {
+                    b.Property<string>("Node")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("HardwareProfileId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Node");
+
+                    b.HasIndex("HardwareProfileId");
+
+                    b.ToTable("NodeHardwareProfiles", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
@@ -981,6 +1228,13 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.Property<Guid>("ModelEntryId")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("Node")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("local");
 
                     b.Property<long>("PromptTokens")
                         .HasColumnType("INTEGER");
@@ -1009,7 +1263,7 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey")
+                    b.HasIndex("TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey", "Node")
                         .IsUnique();
 
                     b.ToTable("UsageDailyRollups", (string)null);
@@ -1079,6 +1333,39 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("UsageRecords", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Domain.Usage.UsageSpeedRollup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Answers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Measure")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ModelEntryId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Day", "ModelEntryId", "Measure", "Bucket")
+                        .IsUnique();
+
+                    b.ToTable("UsageSpeedRollups", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", null)
@@ -1139,6 +1426,26 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Domain.Api.ApiKey", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.User", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedByUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Portal.Domain.Tenants.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("Portal.Domain.Chat.Conversation", b =>
                 {
                     b.HasOne("Portal.Domain.Models.ModelEntry", null)
@@ -1189,6 +1496,53 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Models.ModelEntry", b =>
+                {
+                    b.OwnsOne("Portal.Domain.Models.ModelEndpoint", "Endpoint", b1 =>
+                        {
+                            b1.Property<Guid>("ModelEntryId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("BaseUrl")
+                                .IsRequired()
+                                .HasMaxLength(500)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("EndpointBaseUrl");
+
+                            b1.Property<int>("ContextSize")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("EndpointContextSize");
+
+                            b1.Property<int>("MaxOutputTokens")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("EndpointMaxOutputTokens");
+
+                            b1.Property<int>("ParallelRequests")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("EndpointParallelRequests");
+
+                            b1.Property<string>("ProtectedApiKey")
+                                .HasMaxLength(4000)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("EndpointProtectedApiKey");
+
+                            b1.Property<string>("RemoteModel")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("EndpointRemoteModel");
+
+                            b1.HasKey("ModelEntryId");
+
+                            b1.ToTable("ModelEntries");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ModelEntryId");
+                        });
+
+                    b.Navigation("Endpoint");
                 });
 
             modelBuilder.Entity("Portal.Domain.Models.ModelGrant", b =>
@@ -1258,6 +1612,15 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Portal.Domain.Tenants.Invitation", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Tenants.Membership", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", "Tenant")
@@ -1277,6 +1640,24 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Portal.Domain.Tenants.PasswordReset", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.NodeHardwareProfile", b =>
+                {
+                    b.HasOne("Portal.Domain.Usage.HardwareProfile", null)
+                        .WithMany()
+                        .HasForeignKey("HardwareProfileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Domain.Usage.UsageDailyRollup", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
@@ -1287,6 +1668,15 @@ namespace Portal.Migrations.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Portal.Domain.Usage.UsageRecord", b =>
+                {
+                    b.HasOne("Portal.Domain.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Domain.Usage.UsageSpeedRollup", b =>
                 {
                     b.HasOne("Portal.Domain.Tenants.Tenant", null)
                         .WithMany()
