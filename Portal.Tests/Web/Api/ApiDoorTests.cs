@@ -172,6 +172,22 @@ public sealed class ApiDoorTests(ChatApp app) : IClassFixture<ChatApp>
     }
 
     [Fact]
+    public async Task AnApiThePortalDoesNotServe_Is404InOpenAisShape_NotTheHtmlPage()
+    {
+        var tenant = await ApiClients.NewTenantAsync(app);
+        using var http = ApiClients.Http(app, tenant.Key.Secret);
+        using var content = new StringContent(JsonSerializer.Serialize(new { model = tenant.TinyModel, input = Prompt }), Encoding.UTF8, "application/json");
+
+        using var response = await http.PostAsync(new Uri("/v1/embeddings", UriKind.Relative), content, Cancel);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement.GetProperty("error");
+        Assert.Equal(("unknown_url", "Unknown request URL: POST /v1/embeddings. This portal serves GET /v1/models and POST /v1/chat/completions."),
+            (error.GetProperty("code").GetString(), error.GetProperty("message").GetString()));
+    }
+
+    [Fact]
     public async Task OverQuota_Is429WithRetryAfter_BeforeAnyChunk_AndRecordedAsTheBrowsersRefusalIs()
     {
         var tenant = await ApiClients.NewTenantAsync(app);
