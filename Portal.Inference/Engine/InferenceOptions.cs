@@ -45,6 +45,12 @@ public sealed class InferenceOptions
     [Range(16, 65_536)]
     public int BatchSize { get; set; } = 512;
 
+    /// <summary>
+    /// Test-only fault: the KV cache gets this many cells while admission still promises ContextSize × Slots,
+    /// so llama.cpp's cache really runs out (decode status 1), which admission otherwise never lets happen.
+    /// </summary>
+    internal int? FaultKvCells { get; set; }
+
     /// <summary>The library folder in effect for these settings.</summary>
     public string ResolveNativeLibraryPath() =>
         string.IsNullOrWhiteSpace(NativeLibraryPath)

@@ -55,7 +55,7 @@ internal static unsafe partial class ModelLoader
         try
         {
             var contextParams = LlamaNative.llama_context_default_params();
-            contextParams.n_ctx = (uint)(contextSize * slots);
+            contextParams.n_ctx = (uint)(settings.FaultKvCells ?? contextSize * slots);
             contextParams.n_seq_max = (uint)slots;
             contextParams.n_batch = (uint)settings.BatchSize;
             contextParams.n_ubatch = (uint)settings.BatchSize;
@@ -70,7 +70,10 @@ internal static unsafe partial class ModelLoader
             var info = new LoadedModelInfo(
                 request.ModelId, request.Path, Describe(model), LlamaNative.llama_model_n_layer(model.DangerousGetHandle()),
                 gpuLayers, contextSize, slots, LlamaText.ModelTemplate(model) is not null);
-            return new ModelRunner(info, model, context, settings.BatchSize, logger);
+            return new ModelRunner(info, model, context, settings.BatchSize, logger)
+            {
+                AdmissionCells = settings.FaultKvCells is null ? null : contextSize * slots,
+            };
         }
         catch (LlamaException ex)
         {

@@ -61,6 +61,9 @@ internal sealed unsafe partial class ModelRunner : IDisposable
     /// <summary>Cells of the unified KV cache, shared by all sequences.</summary>
     public int TotalCells { get; }
 
+    /// <summary>Cells admission may promise: <see cref="TotalCells"/>, unless a test's fault makes it promise more.</summary>
+    public int? AdmissionCells { get; init; }
+
     public int Slots => slots.Length;
 
     /// <summary>Set when the model is being unloaded: new requests are refused.</summary>
@@ -171,7 +174,7 @@ internal sealed unsafe partial class ModelRunner : IDisposable
 
             var sequence = Array.IndexOf(slots, null);
             var budget = Math.Min(ContextSize, next.PromptTokens.Length + next.Request.MaxTokens);
-            if (sequence < 0 || reservedCells + budget > TotalCells)
+            if (sequence < 0 || reservedCells + budget > (AdmissionCells ?? TotalCells))
             {
                 return;
             }

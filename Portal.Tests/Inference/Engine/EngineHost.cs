@@ -15,7 +15,7 @@ internal sealed class EngineHost : IAsyncDisposable
     private readonly IHost host;
     private bool stopped;
 
-    public EngineHost()
+    public EngineHost(Action<InferenceOptions>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.AddInference(options =>
@@ -25,6 +25,7 @@ internal sealed class EngineHost : IAsyncDisposable
             options.ContextSize = 128;
             options.Slots = 2;
             options.BatchSize = 32;
+            configure?.Invoke(options);
         });
         host = builder.Build();
     }

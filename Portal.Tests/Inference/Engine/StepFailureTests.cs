@@ -4,7 +4,8 @@ namespace Portal.Tests.Inference.Engine;
 
 /// <summary>
 /// Hostile vocabularies against a step. Before the fix a token piece longer than 256 bytes threw
-/// inside the step, which ended the scheduler loop for every model of the host.
+/// inside the step, which ended the scheduler loop for every model of the host. And a KV cache that
+/// runs out fails only the conversation that has no room, not everyone in the batch.
 /// </summary>
 public sealed class StepFailureTests : IDisposable
 {
@@ -44,6 +45,29 @@ public sealed class StepFailureTests : IDisposable
         Assert.Equal(piece + piece + piece, hostile.Text);
         Assert.Equal(FinishReason.Length, tiny.FinishReason);
         Assert.Equal(4, tiny.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task KvCacheFull_RetriesWithASmallerBatch_OnlyTheConversationWithoutRoomFails()
+    {
+        // Admission promises 2 × 256 cells, the cache has 256: two long answers outgrow it together, and
+        // llama.cpp's decode really answers 1 (no room). The step halves its batch: the first conversation
+        // that cannot place its token fails alone, its cells come free, and the other finishes its answer.
+        var path = Path.Combine(directory.FullName, "long-answers.gguf");
+        Portal.Inference.Gguf.TestModels.WriteBenchmarkModel(
+            path, Portal.Inference.Gguf.TestModels.TinyLlamaShape with { VocabularySize = Portal.Inference.Gguf.TestVocabulary.MaxTokenCount }, seed: 3);
+        await using var host = new EngineHost(options => (options.ContextSize, options.BatchSize, options.FaultKvCells) = (256, 64, 256));
+        await host.StartAsync();
+        await host.Engine.LoadAsync(new ModelLoadRequest("long", path), cancellationToken: TestContext.Current.CancellationToken);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
+            host.Engine.GenerateAsync(Greedy("long", 240), TestContext.Current.CancellationToken).Completion.WaitAsync(HangGuard, TestContext.Current.CancellationToken)));
+
+        var failed = Assert.Single(answers, a => a.FinishReason == FinishReason.Error);
+        Assert.Equal("The model's KV cache is full; no room for the next token.", failed.Error);
+        Assert.InRange(failed.CompletionTokens, 1, 239); // it got as far as the cache allowed, and keeps that text
+        var finished = Assert.Single(answers, a => a.FinishReason != FinishReason.Error);
+        Assert.Equal((FinishReason.Length, 240), (finished.FinishReason, finished.CompletionTokens));
     }
 
     [Fact]
