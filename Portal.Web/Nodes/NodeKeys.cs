@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Domain.Nodes;
+using Portal.Web.Audit;
 
 namespace Portal.Web.Nodes;
 
@@ -14,7 +15,7 @@ public sealed record NodeIdentity(Guid? KeyId, string? LocalWorkerId, string Nam
 /// Node keys: platform admins create them (shown once, stored as SHA-256, revocable); the portal issues
 /// a key of its own to every local worker process it starts, kept in memory and forgotten when the process ends.
 /// </summary>
-public sealed class NodeKeys(IServiceScopeFactory scopes, NodeRegistry registry, TimeProvider time)
+public sealed class NodeKeys(IServiceScopeFactory scopes, NodeRegistry registry, AuditLog audit, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, string> localKeys = new(StringComparer.Ordinal);
 
@@ -42,12 +43,13 @@ public sealed class NodeKeys(IServiceScopeFactory scopes, NodeRegistry registry,
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         db.NodeKeys.Add(entry);
+        audit.Add(db, new AuditEntry("node_key.created", createdBy, $"node_key:{entry.Id}", After: new { entry.Name, entry.Prefix }));
         await db.SaveChangesAsync(cancellationToken);
         return (entry, key);
     }
 
     /// <summary>Revokes the key and closes the connections made with it.</summary>
-    public async Task<bool> RevokeAsync(Guid keyId, CancellationToken cancellationToken = default)
+    public async Task<bool> RevokeAsync(Guid keyId, Guid? revokedBy, CancellationToken cancellationToken = default)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
@@ -58,6 +60,7 @@ public sealed class NodeKeys(IServiceScopeFactory scopes, NodeRegistry registry,
         }
 
         entry.RevokedAt = time.GetUtcNow();
+        audit.Add(db, new AuditEntry("node_key.revoked", revokedBy, $"node_key:{entry.Id}", Before: new { entry.Name, entry.Prefix }));
         await db.SaveChangesAsync(cancellationToken);
         registry.EvictByKey(keyId, "Its node key was revoked.");
         return true;

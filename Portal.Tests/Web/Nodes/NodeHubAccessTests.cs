@@ -45,7 +45,7 @@ public sealed class NodeHubAccessTests(WorkerPortal portal) : IClassFixture<Work
         var registered = Assert.Single(portal.Registry.Nodes, n => n.KeyId == entry.Id && n.Hello?.Name == "gpu-box-1");
         Assert.Empty(registered.Models);
 
-        Assert.True(await Keys.RevokeAsync(entry.Id, Cancel));
+        Assert.True(await Keys.RevokeAsync(entry.Id, revokedBy: null, Cancel));
 
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(30), Cancel);
         Assert.DoesNotContain(portal.Registry.Nodes, n => n.KeyId == entry.Id);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using Portal.Tests.Web.Browser;
+using Portal.Tests.Web.Hosting;
 
 namespace Portal.Tests.Web.Nodes;
 
@@ -40,6 +41,12 @@ public sealed class NodesPageBrowserTests(ChromiumFixture chromium, WorkerPortal
         await row.Filter(new LocatorFilterOptions { HasText = "revoked" }).WaitForAsync();
         Assert.Equal(0, await shown.CountAsync()); // never shown again
         Assert.NotNull((await portal.Factory.QueryAsync(db => db.NodeKeys.SingleAsync(k => k.Name == name))).RevokedAt);
+
+        // Both actions are in the platform's audit log, by the admin who took them, and the key itself is not.
+        var adminId = await portal.Factory.QueryAsync(db => db.Users.Where(u => u.Email == PortalAppFactory.AdminEmail).Select(u => u.Id).SingleAsync());
+        var audited = await portal.Factory.QueryAsync(db => db.AuditEvents.Where(a => a.Target == $"node_key:{stored.Id}").OrderBy(a => a.Id).ToListAsync());
+        Assert.Equal([("node_key.created", adminId, null), ("node_key.revoked", adminId, null)], audited.Select(a => (a.Action, a.ActorUserId, a.TenantId)));
+        Assert.All(audited, a => Assert.DoesNotContain(key, (a.Before ?? "") + (a.After ?? ""), StringComparison.Ordinal));
         await page.Context.CloseAsync();
     }
 }
