@@ -80,6 +80,55 @@ public sealed class QuotaLedger(IServiceScopeFactory scopes, TimeProvider time, 
         }
     }
 
+    /// <summary>
+    /// Trues <paramref name="ticket"/> up to the <paramref name="usedTokens"/> its passes so far produced, then reserves
+    /// one more pass (a self-check's review or revision): <paramref name="promptTokens"/> plus up to
+    /// <paramref name="maxOutputTokens"/>, clamped to what every token limit has left. All in one transaction; if a
+    /// limit cannot hold the pass, nothing changes and <see cref="QuotaExceededException"/> says which.
+    /// Returns the grown ticket and the output the pass may write.
+    /// </summary>
+    public async Task<(QuotaTicket Ticket, int MaxOutputTokens)> ExtendAsync(QuotaTicket ticket, long usedTokens, int promptTokens, int maxOutputTokens, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        ArgumentOutOfRangeException.ThrowIfNegative(usedTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(promptTokens);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxOutputTokens);
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ITenantContext>().SetTenant(ticket.TenantId);
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var clock = await ClockAsync(db, cancellationToken);
+        var limits = (await LimitsAsync(db, ticket.UserId, clock, cancellationToken)).Where(l => l.IsTokens).ToList();
+
+        QuotaLimit? refusedBy = null;
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            var used = await UsedAsync(db, ticket.UserId, cancellationToken);
+            var output = (long)maxOutputTokens;
+            var freed = ticket.ReservedTokens - usedTokens;
+            foreach (var limit in limits.Where(l => l.Max is not null))
+            {
+                // The ticket's windows are the ones its tokens count in, even if a day or month began since.
+                var window = limit.Kind == QuotaKind.TokensPerDay ? ticket.DayWindow : ticket.MonthWindow;
+                var room = limit.Max!.Value - used.GetValueOrDefault((limit.UserKey, window)) + freed - promptTokens;
+                if (room < 1)
+                {
+                    throw Refusal(limit, clock);
+                }
+
+                output = Math.Min(output, room);
+            }
+
+            var extended = ticket with { PromptTokens = (int)usedTokens + promptTokens, MaxOutputTokens = (int)output };
+            refusedBy = await TryExtendAsync(db, ticket, extended, limits, clock.Now.AddMinutes(options.Value.HoldLifetimeMinutes), cancellationToken);
+            if (refusedBy is null)
+            {
+                return (extended, (int)output);
+            }
+        }
+
+        throw Refusal(refusedBy!, clock);
+    }
+
     /// <summary>Gives a reservation back whole (the generation never ran), in a transaction of its own.</summary>
     public async Task ReleaseAsync(QuotaTicket ticket, CancellationToken cancellationToken)
     {
@@ -238,6 +287,39 @@ public sealed class QuotaLedger(IServiceScopeFactory scopes, TimeProvider time, 
         db.QuotaHolds.Add(hold);
         await db.SaveChangesAsync(cancellationToken);
         db.Entry(hold).State = EntityState.Detached;
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>Moves the hold (its life renewed) and the token counters from <paramref name="held"/> to <paramref name="extended"/> in one transaction; returns the limit that refused, or null.</summary>
+    private static async Task<QuotaLimit?> TryExtendAsync(PortalDbContext db, QuotaTicket held, QuotaTicket extended, IReadOnlyList<QuotaLimit> limits, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var amount = extended.ReservedTokens - held.ReservedTokens;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // A hold that expired meanwhile was released already: its settlement charges what was produced, without it.
+        if (await db.QuotaHolds.Where(h => h.Id == held.HoldId).ExecuteUpdateAsync(s => s.SetProperty(h => h.Tokens, h => h.Tokens + amount).SetProperty(h => h.ExpiresAt, expiresAt), cancellationToken) == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
+        }
+
+        foreach (var limit in limits)
+        {
+            var window = limit.Kind == QuotaKind.TokensPerDay ? held.DayWindow : held.MonthWindow;
+            var counter = db.QuotaCounters.Where(c => c.UserKey == limit.UserKey && c.Window == window);
+            if (limit.Max is { } max && amount > 0)
+            {
+                counter = counter.Where(c => c.Value + amount <= max);
+            }
+
+            if (await counter.ExecuteUpdateAsync(s => s.SetProperty(c => c.Value, c => c.Value + amount), cancellationToken) == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return limit;
+            }
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return null;
     }

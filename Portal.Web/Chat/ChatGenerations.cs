@@ -295,6 +295,7 @@ public sealed partial class ChatGenerations(
         using var span = PortalMetrics.StartGeneration(generation.Caller, generation.ModelEntryId, generation.Sink);
         StoredAnswer answer;
         var frames = 0;
+        var ticket = plan.Ticket;
         if (plan.Refusal is not null)
         {
             answer = new StoredAnswer(generation.Caller, generation.ConversationId, generation.ModelEntryId, "", MessageStatus.Refused, null,
@@ -310,11 +311,12 @@ public sealed partial class ChatGenerations(
             }
 
             frames = run.Frames;
+            ticket = run.Ticket;
         }
 
         try
         {
-            var (messageId, state) = await StoreAsync(generation, plan, answer);
+            var (messageId, state) = await StoreAsync(generation, plan, ticket, answer);
             var frame = Completed(generation, messageId, state, answer, frames);
             LogFinished(generation.ConversationId, state, answer.Result.CompletionTokens, frame.TokensPerSecond, frames);
             await SendAsync(generation, sink => sink.CompletedAsync(frame));
@@ -376,7 +378,8 @@ public sealed partial class ChatGenerations(
                 var question = run.Plan.QuestionText;
                 var critiqueFilter = new OutputRuleFilter(outputRules);
                 filters.Add(critiqueFilter);
-                var critique = await PassAsync(run, Request(run.Plan, PolicyPrompt.Critique(policy!, question, draft.Text), MaxCritiqueTokens), critiqueFilter, show: false);
+                var critiqueRequest = await ReservedPassAsync(run, Request(run.Plan, PolicyPrompt.Critique(policy!, question, draft.Text), MaxCritiqueTokens), draft.Result);
+                var critique = await PassAsync(run, critiqueRequest, critiqueFilter, show: false);
                 critiqueText = critique.Text;
                 draftText = draft.Text;
                 principle = critique.Result.FinishReason is FinishReason.Stop or FinishReason.Length
@@ -388,7 +391,8 @@ public sealed partial class ChatGenerations(
                     var composed = run.Plan.Request!.Messages.Select(m => new PromptTurn(m.Role, m.Content)).ToList();
                     var revisionFilter = new OutputRuleFilter(outputRules);
                     filters.Add(revisionFilter);
-                    var revision = await PassAsync(run, Request(run.Plan, PolicyPrompt.Revision(composed, draft.Text, critique.Text, broken), run.Plan.Request!.MaxTokens), revisionFilter, showPasses);
+                    var revisionRequest = await ReservedPassAsync(run, Request(run.Plan, PolicyPrompt.Revision(composed, draft.Text, critique.Text, broken), run.Plan.Request!.MaxTokens), Sum(draft.Result, critique.Result, null));
+                    var revision = await PassAsync(run, revisionRequest, revisionFilter, showPasses);
                     final = revised = revision;
                     actions.Add(new PolicyAction(PolicyActionKind.Revised, policy!.Name, policy.Version, broken > 0 ? $"under principle {broken}" : "under the principles (the review named no single one)"));
                 }
@@ -399,6 +403,18 @@ public sealed partial class ChatGenerations(
             {
                 error = $"The self-check could not run: {ex.Message}";
             }
+            catch (QuotaExceededException ex)
+            {
+                error = $"The self-check could not run: {ex.Limit.Describe()} is reached.";
+            }
+        }
+
+        // Held until checked means never shown unchecked: when the check could not run, the draft stays back.
+        var withheld = !showPasses && error is not null;
+        if (withheld)
+        {
+            final = final with { Text = "" };
+            error += " The answer is not shown: this tenant's policy holds answers until they are checked.";
         }
 
         if (!showPasses && final.Text.Length > 0)
@@ -418,7 +434,7 @@ public sealed partial class ChatGenerations(
             actions.Add(new PolicyAction(PolicyActionKind.NotStored, policy.Name, policy.Version, "this tenant does not store prompts and answers"));
         }
 
-        var status = final.Result.FinishReason switch
+        var status = withheld ? MessageStatus.Failed : final.Result.FinishReason switch
         {
             FinishReason.Stop or FinishReason.Length => MessageStatus.Complete,
             FinishReason.Cancelled => MessageStatus.Stopped,
@@ -506,6 +522,23 @@ public sealed partial class ChatGenerations(
         }
     }
 
+    /// <summary>
+    /// Reserves a self-check pass before it runs: the ticket is trued up to what the passes so far used and grown by
+    /// this pass's prompt and output (clamped to what the quota has left), so the passes together never exceed the quota.
+    /// </summary>
+    private async Task<GenerationRequest> ReservedPassAsync(AnswerRun run, GenerationRequest request, GenerationResult usedSoFar)
+    {
+        if (run.Ticket is not { } ticket)
+        {
+            return request;
+        }
+
+        var promptTokens = await backends.CountPromptTokensAsync(request.ModelId, request.Messages, run.Generation.Token);
+        var (extended, maxOutput) = await quota.ExtendAsync(ticket, (long)usedSoFar.PromptTokens + usedSoFar.CompletionTokens, promptTokens, request.MaxTokens, run.Generation.Token);
+        run.Ticket = extended;
+        return request with { MaxTokens = maxOutput };
+    }
+
     private GenerationRequest Request(GenerationPlan plan, IReadOnlyList<PromptTurn> turns, int maxTokens) => new()
     {
         ModelId = plan.Request!.ModelId,
@@ -543,7 +576,7 @@ public sealed partial class ChatGenerations(
         });
 
     /// <summary>Stages 6 to 8 in one save: the answer (unless storage is off), settlement and usage, and the audit of every policy action.</summary>
-    private async Task<(Guid MessageId, GenerationState State)> StoreAsync(ActiveGeneration generation, GenerationPlan plan, StoredAnswer answer)
+    private async Task<(Guid MessageId, GenerationState State)> StoreAsync(ActiveGeneration generation, GenerationPlan plan, QuotaTicket? ticket, StoredAnswer answer)
     {
         var state = answer.Status switch
         {
@@ -562,7 +595,7 @@ public sealed partial class ChatGenerations(
 
         // Stage 7: settlement and the usage record, in one transaction with the answer and the audit.
         var usage = ConversationStore.AddUsage(db, answer, storedId, TokensPerSecond(answer.Result), now);
-        await using var transaction = await quota.BeginSettlementAsync(db, plan.Ticket, usage);
+        await using var transaction = await quota.BeginSettlementAsync(db, ticket, usage);
 
         // Stage 8: audit, for the question's actions and the answer's.
         foreach (var action in plan.InputActions.Where(a => a.Kind == PolicyActionKind.Redacted).Concat(answer.Actions).Where(a => a.Kind != PolicyActionKind.NotStored))

@@ -29,6 +29,9 @@ internal sealed class AnswerRun(ActiveGeneration generation, GenerationPlan plan
     public int Frames { get; set; }
 
     public int Sequence { get; set; }
+
+    /// <summary>The quota reservation, grown before each self-check pass.</summary>
+    public QuotaTicket? Ticket { get; set; } = plan.Ticket;
 }
 
 /// <summary>One pass of the model: its text after the output rules, and its outcome.</summary>

@@ -42,6 +42,10 @@ public sealed class QuotaReservation(QuotaLedger ledger, UsageAccounting usage, 
         }
     }
 
+    /// <summary>Grows <paramref name="ticket"/> for one more pass of the same answer (see <see cref="QuotaLedger.ExtendAsync"/>).</summary>
+    public Task<(QuotaTicket Ticket, int MaxOutputTokens)> ExtendAsync(QuotaTicket ticket, long usedTokens, int promptTokens, int maxOutputTokens, CancellationToken cancellationToken) =>
+        ledger.ExtendAsync(ticket, usedTokens, promptTokens, maxOutputTokens, cancellationToken);
+
     /// <summary>Gives the reservation back whole: the generation never ran.</summary>
     public Task ReleaseAsync(QuotaTicket ticket) => ledger.ReleaseAsync(ticket, CancellationToken.None);
 
