@@ -112,6 +112,44 @@ public sealed class QuotaLedgerTests(MigratedDatabases databases) : IClassFixtur
 
     [Theory]
     [MemberData(nameof(DatabaseProviders.All), MemberType = typeof(DatabaseProviders))]
+    public async Task Extend_TruesUpToWhatWasUsed_ReservesTheNextPassClamped_AndRefusesWhatDoesNotFit(DatabaseProvider provider)
+    {
+        var database = await databases.GetAsync(provider);
+        var seeded = await SeededTenant.CreateAsync(database, "Extend");
+        await AccountingInstance.SetQuotaAsync(database, seeded.Id, null, q => q.TokensPerDay = 1_000);
+        using var instance = new AccountingInstance(database, time);
+
+        // A draft reserved 10 + 500 and used 10 + 90; the review asks for 300 + 256, the revision for 450 + 500.
+        var draft = await instance.Ledger.ReserveAsync(seeded.Id, seeded.Owner.Id, 10, 500, Ct);
+        var (review, reviewOutput) = await instance.Ledger.ExtendAsync(draft, 100, 300, 256, Ct);
+        Assert.Equal((256, 656L), (reviewOutput, review.ReservedTokens));
+        Assert.Equal(656, AccountingInstance.Counter(database, seeded.Id, Guid.Empty, "D2026-11-30"));
+
+        // The review used 300 + 40: 440 so far, so the revision's 450-token prompt leaves 110 of the 1,000 for its output.
+        var (revision, revisionOutput) = await instance.Ledger.ExtendAsync(review, 440, 450, 500, Ct);
+        Assert.Equal((110, 1_000L), (revisionOutput, revision.ReservedTokens));
+        Assert.Equal(1_000, AccountingInstance.Counter(database, seeded.Id, Guid.Empty, "D2026-11-30"));
+
+        // A pass whose prompt alone does not fit is refused, naming the limit, and changes nothing.
+        var refused = await Assert.ThrowsAsync<QuotaExceededException>(() => instance.Ledger.ExtendAsync(revision, 990, 20, 10, Ct));
+        Assert.Equal(QuotaKind.TokensPerDay, refused.Limit.Kind);
+        Assert.Equal(1_000, AccountingInstance.Counter(database, seeded.Id, Guid.Empty, "D2026-11-30"));
+
+        await using (var db = database.CreateContext(TenantScopes.For(seeded.Id)))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            await instance.Ledger.SettleAsync(db, revision, 990, Ct);
+            await transaction.CommitAsync(Ct);
+        }
+
+        Assert.Equal(990, AccountingInstance.Counter(database, seeded.Id, Guid.Empty, "D2026-11-30"));
+        Assert.Equal(990, AccountingInstance.Counter(database, seeded.Id, seeded.Owner.Id, "M2026-11"));
+        Assert.Equal(0, AccountingInstance.Counter(database, seeded.Id, Guid.Empty, "C"));
+        Assert.Equal(0, AccountingInstance.Holds(database, seeded.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(DatabaseProviders.All), MemberType = typeof(DatabaseProviders))]
     public async Task MaxTokensAboveWhatIsLeft_IsClamped(DatabaseProvider provider)
     {
         var database = await databases.GetAsync(provider);
