@@ -16,6 +16,16 @@ public sealed class WorkerOptions
     [ConfigurationKeyName("models")]
     public string? ModelsFolder { get; set; }
 
+    /// <summary>Space a download leaves free in <see cref="ModelsFolder"/>: a file that would eat into it is refused before any byte is fetched.</summary>
+    [ConfigurationKeyName("keep-free-bytes")]
+    [Range(0, long.MaxValue)]
+    public long KeepFreeBytes { get; set; }
+
+    /// <summary>A model download that receives no byte for this long is abandoned (and its partial file deleted).</summary>
+    [ConfigurationKeyName("download-stall-seconds")]
+    [Range(1, 3600)]
+    public int DownloadStallSeconds { get; set; } = 60;
+
     [ConfigurationKeyName("name")]
     public string Name { get; set; } = Environment.MachineName;
 
