@@ -1,3 +1,4 @@
+using Portal.Domain.Models;
 using Portal.Inference.Engine;
 using Portal.Inference.Gguf;
 using Portal.Web.Models;
@@ -110,4 +111,41 @@ public sealed class ModelDownloadTests(WorkerPortal portal) : IClassFixture<Work
         Assert.Empty(Directory.EnumerateFileSystemEntries(remote.Folder));
         Assert.DoesNotContain("Downloading model", remote.Log, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task PartOfAnEarlierDownload_IsResumedWithARange_AndTheWholeIsChecked()
+    {
+        var entry = await WorkerProcessTests.TestModelAsync(portal);
+        var engineId = ModelCatalog.EngineId(entry.Id);
+        var folder = Directory.CreateTempSubdirectory("remote-node-").FullName;
+        var bytes = await File.ReadAllBytesAsync(portal.Catalog.PathOf(entry), Cancel);
+        var kept = bytes.Length / 2;
+        await File.WriteAllBytesAsync(PartialFile(folder, entry), bytes[..kept], Cancel);
+        await using var remote = await RemoteWorker.StartAsync(portal, "fetch-resume", folder);
+
+        await remote.ServingAsync(portal, engineId);
+
+        Assert.Contains($"Resuming the download of model {engineId} at {kept} of {bytes.Length} bytes", remote.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("from the start", remote.Log, StringComparison.Ordinal);
+        var file = Assert.Single(Directory.EnumerateFileSystemEntries(folder));
+        Assert.Equal(entry.Sha256, await GgufFile.ComputeSha256Async(file, Cancel));
+    }
+
+    [Fact]
+    public async Task KeptPartWithWrongBytes_IsDownloadedAgainFromTheStart()
+    {
+        var entry = await WorkerProcessTests.TestModelAsync(portal);
+        var engineId = ModelCatalog.EngineId(entry.Id);
+        var folder = Directory.CreateTempSubdirectory("remote-node-").FullName;
+        await File.WriteAllBytesAsync(PartialFile(folder, entry), new byte[1000], Cancel);
+        await using var remote = await RemoteWorker.StartAsync(portal, "fetch-bad-part", folder);
+
+        await remote.ServingAsync(portal, engineId);
+
+        Assert.Contains("The download resumed at 1000 bytes has the wrong SHA-256; downloading it again from the start", remote.Log, StringComparison.Ordinal);
+        var file = Assert.Single(Directory.EnumerateFileSystemEntries(folder));
+        Assert.Equal(entry.Sha256, await GgufFile.ComputeSha256Async(file, Cancel));
+    }
+
+    /// <summary>Where a node keeps what arrived of a download (named by the expected hash).</summary>
+    private static string PartialFile(string folder, ModelEntry entry) => Path.Combine(folder, $".{entry.FileName}.{entry.Sha256[..16]}.download");
 }

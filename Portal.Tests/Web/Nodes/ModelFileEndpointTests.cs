@@ -111,10 +111,10 @@ public sealed class ModelFileEndpointTests(WorkerPortal portal) : IClassFixture<
             {
                 _ = Task.Run(async () =>
                 {
-                    for (var i = 1; i <= 60; i++)
+                    for (var i = 1; i <= 40; i++)
                     {
-                        await fake.SendAsync(ModelDownloads.LoadProgress, requestId, new NodeLoadProgress("slow", i, 60), Cancel);
-                        await Task.Delay(100, Cancel);
+                        await fake.SendAsync(ModelDownloads.LoadProgress, requestId, new NodeLoadProgress("slow", i, 40), Cancel);
+                        await Task.Delay(150, Cancel);
                     }
 
                     await fake.SendAsync(NodeHubMethods.Reply, requestId, new NodeReply("loaded after a long download"), Cancel);
@@ -124,7 +124,7 @@ public sealed class ModelFileEndpointTests(WorkerPortal portal) : IClassFixture<
         await fake.StartAsync(Cancel);
         await fake.InvokeAsync(NodeHubMethods.Register, new NodeHello("slow-link", "box", 1, 4, 1 << 30, [], []), Cancel);
         var node = Assert.Single(portal.Registry.Nodes, n => n.Hello?.Name == "slow-link");
-        var limit = TimeSpan.FromSeconds(2);
+        var limit = TimeSpan.FromSeconds(3);
 
         var reply = await portal.Registry.RequestAsync(node, NodeCommands.Load, [new ModelLoadRequest("slow", "/models/slow.gguf")], limit, Cancel);
         var silent = await Assert.ThrowsAsync<InferenceException>(() =>
@@ -132,7 +132,7 @@ public sealed class ModelFileEndpointTests(WorkerPortal portal) : IClassFixture<
 
         Assert.Equal("loaded after a long download", reply.Error);
         Assert.Empty(node.Downloads);
-        Assert.Equal("The node did not answer Load within 2 s.", silent.Message);
+        Assert.Equal("The node did not answer Load within 3 s.", silent.Message);
     }
 
     private static string FileUrl(Guid modelId) => ModelDownloads.FilePath(ModelCatalog.EngineId(modelId));
