@@ -20,6 +20,11 @@ internal sealed partial class ModelDownloader(IOptions<WorkerOptions> options, T
     /// <summary>Tries of one load's download: a stream that broke off is resumed this many times in all.</summary>
     private const int Attempts = 3;
 
+    /// <summary>Where the test fault "cut-download" breaks the first download off.</summary>
+    private const long CutAfterBytes = 64 * 1024;
+
+    private int pendingCuts = options.Value.Fault == "cut-download" ? 1 : 0;
+
     // The download's pace is watched per read (DownloadStallSeconds), not as a whole: a large file on a slow link takes as long as it takes.
     private readonly HttpClient http = new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) }) { Timeout = Timeout.InfiniteTimeSpan };
 
@@ -189,6 +194,7 @@ internal sealed partial class ModelDownloader(IOptions<WorkerOptions> options, T
         var lastReport = time.GetTimestamp();
         var logEvery = Math.Max(length / 10, 1);
         var nextLog = (received / logEvery + 1) * logEvery;
+        var cutAt = Volatile.Read(ref pendingCuts) > 0 ? Math.Min(CutAfterBytes, length - 1) : long.MaxValue;
         using var pace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         while (true)
         {
@@ -196,7 +202,7 @@ internal sealed partial class ModelDownloader(IOptions<WorkerOptions> options, T
             int read;
             try
             {
-                read = await body.ReadAsync(buffer, pace.Token);
+                read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Clamp(cutAt - received, 1, buffer.Length)), pace.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -220,6 +226,10 @@ internal sealed partial class ModelDownloader(IOptions<WorkerOptions> options, T
 
             hash.AppendData(buffer, 0, read);
             await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            if (received >= cutAt && Interlocked.Exchange(ref pendingCuts, 0) == 1)
+            {
+                throw new DownloadInterruptedException($"The model download broke off after {received} of {length} bytes: cut by the test fault switch.");
+            }
             if (time.GetElapsedTime(lastReport) >= TimeSpan.FromSeconds(1))
             {
                 lastReport = time.GetTimestamp();

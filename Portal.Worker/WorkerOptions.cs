@@ -42,6 +42,6 @@ public sealed class WorkerOptions
     [Range(1, 3600)]
     public int GiveUpSeconds { get; set; } = 30;
 
-    /// <summary>Test-only fault switch (PORTAL_WORKER_FAULT): "hang-generate" accepts generations and never works on them; "hang-load" never answers a load.</summary>
+    /// <summary>Test-only fault switch (PORTAL_WORKER_FAULT): "hang-generate" accepts generations and never works on them; "hang-load" never answers a load; "cut-download" breaks the first model download off after 64 KiB.</summary>
     public string? Fault { get; set; } = Environment.GetEnvironmentVariable("PORTAL_WORKER_FAULT");
 }

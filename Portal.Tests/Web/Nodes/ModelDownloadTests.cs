@@ -146,6 +146,21 @@ public sealed class ModelDownloadTests(WorkerPortal portal) : IClassFixture<Work
         Assert.Equal(entry.Sha256, await GgufFile.ComputeSha256Async(file, Cancel));
     }
 
+    [Fact]
+    public async Task DownloadThatBreaksOff_IsResumedWithinTheSameLoad()
+    {
+        var entry = await WorkerProcessTests.TestModelAsync(portal);
+        var engineId = ModelCatalog.EngineId(entry.Id);
+        await using var remote = await RemoteWorker.StartWithFaultAsync(portal, "fetch-cut", "cut-download");
+
+        await remote.ServingAsync(portal, engineId);
+
+        Assert.Contains($"The model download broke off after {64 * 1024} of {entry.SizeBytes} bytes: cut by the test fault switch. Resuming (try 1)", remote.Log, StringComparison.Ordinal);
+        Assert.Contains($"Resuming the download of model {engineId} at {64 * 1024} of {entry.SizeBytes} bytes", remote.Log, StringComparison.Ordinal);
+        var file = Assert.Single(Directory.EnumerateFileSystemEntries(remote.Folder));
+        Assert.Equal(entry.Sha256, await GgufFile.ComputeSha256Async(file, Cancel));
+    }
+
     /// <summary>Where a node keeps what arrived of a download (named by the expected hash).</summary>
     private static string PartialFile(string folder, ModelEntry entry) => Path.Combine(folder, $".{entry.FileName}.{entry.Sha256[..16]}.download");
 }

@@ -14,7 +14,7 @@ public sealed class RemoteWorker : IAsyncDisposable
     private readonly Process process;
     private readonly ConcurrentQueue<string> lines = new();
 
-    private RemoteWorker(WorkerPortal portal, string name, string key, string folder, IEnumerable<string> extra)
+    private RemoteWorker(WorkerPortal portal, string name, string key, string folder, IEnumerable<string> extra, string? fault)
     {
         Name = name;
         Folder = folder;
@@ -25,6 +25,12 @@ public sealed class RemoteWorker : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        start.Environment.Remove("PORTAL_WORKER_FAULT");
+        if (fault is not null)
+        {
+            start.Environment["PORTAL_WORKER_FAULT"] = fault;
+        }
+
         foreach (var argument in extra)
         {
             start.ArgumentList.Add(argument);
@@ -48,10 +54,14 @@ public sealed class RemoteWorker : IAsyncDisposable
     public string Log => string.Join('\n', lines);
 
     /// <summary>Starts a worker on <paramref name="folder"/> (a new empty one when null) with a new node key of the portal.</summary>
-    public static async Task<RemoteWorker> StartAsync(WorkerPortal portal, string name, string? folder = null, params string[] extra)
+    public static Task<RemoteWorker> StartAsync(WorkerPortal portal, string name, string? folder = null, params string[] extra) =>
+        StartWithFaultAsync(portal, name, fault: null, folder, extra);
+
+    /// <summary>As <see cref="StartAsync"/>, with the worker's test fault switch (PORTAL_WORKER_FAULT) set.</summary>
+    public static async Task<RemoteWorker> StartWithFaultAsync(WorkerPortal portal, string name, string? fault, string? folder = null, params string[] extra)
     {
         var (_, key) = await portal.Factory.Services.GetRequiredService<NodeKeys>().CreateAsync(name, createdBy: null, TestContext.Current.CancellationToken);
-        return new RemoteWorker(portal, name, key, folder ?? Directory.CreateTempSubdirectory("remote-node-").FullName, extra);
+        return new RemoteWorker(portal, name, key, folder ?? Directory.CreateTempSubdirectory("remote-node-").FullName, extra, fault);
     }
 
     /// <summary>Waits until this node serves the model, or fails with the reason it declined it.</summary>
