@@ -16,11 +16,15 @@ namespace Portal.Worker;
 /// </summary>
 internal sealed partial class NodeWorker(
     IInferenceEngine engine,
+    ModelDownloader downloader,
     IOptions<WorkerOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<NodeWorker> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> running = new(StringComparer.Ordinal);
+
+    // One preparation per file at a time: a load asked for again (after a reconnection) waits for the download in flight and then finds the file.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> files = new(StringComparer.Ordinal);
     private long generatedTokens;
     private HubConnection? connection;
 
@@ -159,44 +163,63 @@ internal sealed partial class NodeWorker(
 
         try
         {
-            request = await LocalFileAsync(request, cancellationToken);
+            request = await LocalFileAsync(requestId, request, cancellationToken);
             LogLoading(request.ModelId, request.Path);
             var loaded = await engine.LoadAsync(request, progress: null, cancellationToken);
             await AcceptanceProbe.RunAsync(engine, request.ModelId, cancellationToken);
             LogAccepted(request.ModelId);
             await Send(NodeHubMethods.Reply, requestId, new NodeReply(null, loaded));
         }
-        catch (InferenceException ex)
+        catch (Exception ex) when (ex is InferenceException or IOException or UnauthorizedAccessException or HttpRequestException)
         {
+            LogLoadRefused(request.ModelId, ex.Message);
             await Send(NodeHubMethods.Reply, requestId, new NodeReply(ex.Message));
         }
     }
 
     /// <summary>
     /// The portal's path where this machine has it (a local worker); otherwise the file of the same name in
-    /// <see cref="WorkerOptions.ModelsFolder"/>, used only when its SHA-256 is the one the portal registered.
+    /// <see cref="WorkerOptions.ModelsFolder"/> when its SHA-256 is the one the portal registered, or else the
+    /// portal's file, downloaded into that folder and checked (the download's progress goes to the portal).
     /// </summary>
-    private async Task<ModelLoadRequest> LocalFileAsync(ModelLoadRequest request, CancellationToken cancellationToken)
+    private async Task<ModelLoadRequest> LocalFileAsync(string requestId, ModelLoadRequest request, CancellationToken cancellationToken)
     {
         if (File.Exists(request.Path) && options.Value.ModelsFolder is null)
         {
             return request;
         }
 
-        var folder = options.Value.ModelsFolder ?? throw new InferenceException($"This node has no file '{request.Path}' and no models folder (--models).");
-        var candidate = Path.Combine(Path.GetFullPath(folder), Path.GetFileName(request.Path));
-        if (!File.Exists(candidate))
+        var folder = options.Value.ModelsFolder ?? throw new InferenceException($"This node has no file '{request.Path}' and no models folder (--models) to download it into.");
+        folder = Path.GetFullPath(folder);
+        Directory.CreateDirectory(folder);
+        var fileName = Path.GetFileName(request.Path);
+        var candidate = Path.Combine(folder, fileName);
+        var gate = files.GetOrAdd(candidate, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
         {
-            throw new InferenceException($"This node's models folder has no '{Path.GetFileName(request.Path)}'.");
-        }
+            if (File.Exists(candidate))
+            {
+                var sha256 = await Portal.Inference.Gguf.GgufFile.ComputeSha256Async(candidate, cancellationToken);
+                if (request.Sha256 is not null && string.Equals(sha256, request.Sha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    return request with { Path = candidate };
+                }
 
-        var sha256 = await Portal.Inference.Gguf.GgufFile.ComputeSha256Async(candidate, cancellationToken);
-        if (request.Sha256 is null || !string.Equals(sha256, request.Sha256, StringComparison.OrdinalIgnoreCase))
+                LogNotThePortalsFile(fileName, sha256, request.Sha256 ?? "none given");
+            }
+
+            await downloader.DownloadAsync(
+                request,
+                candidate,
+                (bytes, total) => Send(ModelDownloads.LoadProgress, requestId, new NodeLoadProgress(request.ModelId, bytes, total)),
+                cancellationToken);
+            return request with { Path = candidate };
+        }
+        finally
         {
-            throw new InferenceException($"This node's '{Path.GetFileName(candidate)}' is not the portal's file (SHA-256 {sha256}, expected {request.Sha256 ?? "none given"}).");
+            gate.Release();
         }
-
-        return request with { Path = candidate };
     }
 
     private async Task UnloadAsync(string requestId, string modelId)
@@ -322,6 +345,12 @@ internal sealed partial class NodeWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loading model {ModelId} from {Path}")]
     private partial void LogLoading(string modelId, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {ModelId} is not loaded on this node: {Reason}")]
+    private partial void LogLoadRefused(string modelId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This node's {FileName} is not the portal's file (SHA-256 {Sha256}, expected {Expected}): fetching the portal's")]
+    private partial void LogNotThePortalsFile(string fileName, string sha256, string expected);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {ModelId} passed the acceptance probe")]
     private partial void LogAccepted(string modelId);

@@ -28,6 +28,7 @@ internal static class WorkerProgram
             .Bind(builder.Configuration)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<ModelDownloader>();
         builder.Services.AddHostedService<NodeWorker>();
         await builder.Build().RunAsync();
         return Environment.ExitCode;

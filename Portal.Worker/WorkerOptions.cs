@@ -16,6 +16,16 @@ public sealed class WorkerOptions
     [ConfigurationKeyName("models")]
     public string? ModelsFolder { get; set; }
 
+    /// <summary>Space a download leaves free in <see cref="ModelsFolder"/>: a file that would eat into it is refused before any byte is fetched.</summary>
+    [ConfigurationKeyName("keep-free-bytes")]
+    [Range(0, long.MaxValue)]
+    public long KeepFreeBytes { get; set; }
+
+    /// <summary>A model download that receives no byte for this long is abandoned (and its partial file deleted).</summary>
+    [ConfigurationKeyName("download-stall-seconds")]
+    [Range(1, 3600)]
+    public int DownloadStallSeconds { get; set; } = 60;
+
     [ConfigurationKeyName("name")]
     public string Name { get; set; } = Environment.MachineName;
 
@@ -32,6 +42,6 @@ public sealed class WorkerOptions
     [Range(1, 3600)]
     public int GiveUpSeconds { get; set; } = 30;
 
-    /// <summary>Test-only fault switch (PORTAL_WORKER_FAULT): "hang-generate" accepts generations and never works on them; "hang-load" never answers a load.</summary>
+    /// <summary>Test-only fault switch (PORTAL_WORKER_FAULT): "hang-generate" accepts generations and never works on them; "hang-load" never answers a load; "cut-download" breaks the first model download off after 64 KiB.</summary>
     public string? Fault { get; set; } = Environment.GetEnvironmentVariable("PORTAL_WORKER_FAULT");
 }

@@ -17,4 +17,7 @@ public sealed record ModelLoadRequest(string ModelId, string Path)
     /// <see cref="Path"/> loads the file of that name from its own models folder only if its hash matches.
     /// </summary>
     public string? Sha256 { get; init; }
+
+    /// <summary>The file's size in bytes when the request comes from a portal: a node that downloads it checks its free space first.</summary>
+    public long? SizeBytes { get; init; }
 }

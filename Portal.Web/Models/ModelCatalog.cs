@@ -140,6 +140,7 @@ public sealed partial class ModelCatalog(
                         Slots = entry.DefaultParallelSlots > 0 ? entry.DefaultParallelSlots : null,
                         GpuLayers = entry.DefaultGpuLayers != 0 ? entry.DefaultGpuLayers : null,
                         Sha256 = entry.Sha256,
+                        SizeBytes = entry.SizeBytes,
                     };
                     var loaded = await engine.LoadAsync(request, progress, cancellationToken);
                     await SetStateAsync(modelEntryId, ModelState.Loaded, null, CancellationToken.None);

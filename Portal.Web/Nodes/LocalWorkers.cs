@@ -182,12 +182,10 @@ public sealed partial class LocalWorkers(
             throw new InferenceException($"The worker for the model did not start. {worker.DescribeEnd()}");
         }
 
-        var size = File.Exists(request.Path) ? new FileInfo(request.Path).Length : 0;
-        var timeout = TimeSpan.FromSeconds(settings.LoadTimeoutSeconds + settings.LoadSecondsPerGigabyte * size / 1e9);
         NodeReply reply;
         try
         {
-            reply = await registry.RequestAsync(node, NodeCommands.Load, [request], timeout, cancellationToken);
+            reply = await registry.RequestAsync(node, NodeCommands.Load, [request], LoadLimit(request), cancellationToken);
         }
         catch (InferenceException ex) when (!node.IsGone)
         {
@@ -324,20 +322,35 @@ public sealed partial class LocalWorkers(
         var request = group.Request;
         try
         {
-            var reply = await registry.RequestAsync(node, NodeCommands.Load, [request], TimeSpan.FromSeconds(options.Value.LoadTimeoutSeconds), lifetime.ApplicationStopping);
+            // A node that downloads the file first reports its progress; the limit counts from its last report.
+            var reply = await registry.RequestAsync(node, NodeCommands.Load, [request], LoadLimit(request), lifetime.ApplicationStopping);
             if (reply.Model is { } model && reply.Error is null && !group.Removed && !node.IsGone)
             {
+                node.Declined.TryRemove(request.ModelId, out _);
                 node.Models[request.ModelId] = model;
             }
             else
             {
-                LogRemoteLoadRefused(node.Hello?.Name ?? node.ConnectionId, request.ModelId, reply.Error ?? "no model");
+                Declined(node, request.ModelId, reply.Error ?? "no model");
             }
         }
         catch (Exception ex) when (ex is InferenceException or OperationCanceledException)
         {
-            LogRemoteLoadRefused(node.Hello?.Name ?? node.ConnectionId, request.ModelId, ex.Message);
+            Declined(node, request.ModelId, ex.Message);
         }
+    }
+
+    private void Declined(RemoteNode node, string modelId, string reason)
+    {
+        node.Declined[modelId] = reason;
+        LogRemoteLoadRefused(node.Hello?.Name ?? node.ConnectionId, modelId, reason);
+    }
+
+    /// <summary>How long a load may run (with the acceptance probe): a base, and more for every GB of the file.</summary>
+    private TimeSpan LoadLimit(ModelLoadRequest request)
+    {
+        var size = request.SizeBytes ?? (File.Exists(request.Path) ? new FileInfo(request.Path).Length : 0);
+        return TimeSpan.FromSeconds(options.Value.LoadTimeoutSeconds + options.Value.LoadSecondsPerGigabyte * size / 1e9);
     }
 
     private void OnConnectionLost(RemoteNode node)

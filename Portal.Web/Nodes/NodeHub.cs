@@ -35,6 +35,8 @@ public sealed class NodeHub(NodeRegistry registry) : Hub
 
     public void Reply(string requestId, NodeReply reply) => registry.Reply(Context.ConnectionId, requestId, reply);
 
+    public void LoadProgress(string requestId, NodeLoadProgress progress) => registry.LoadProgress(Context.ConnectionId, requestId, progress);
+
     public void Started(string generationId, int promptTokens) => registry.Started(Context.ConnectionId, generationId, promptTokens);
 
     public void Tokens(string generationId, string text, int completionTokens) => registry.Tokens(Context.ConnectionId, generationId, text, completionTokens);

@@ -16,7 +16,7 @@ namespace Portal.Web.Nodes;
 public sealed partial class NodeRegistry(IHubContext<NodeHub> hub, IOptions<NodeOptions> options, TimeProvider time, ILogger<NodeRegistry> logger)
 {
     private readonly ConcurrentDictionary<string, RemoteNode> nodes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (RemoteNode Node, TaskCompletionSource<NodeReply> Reply)> requests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingRequest> requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RemoteGeneration> generations = new(StringComparer.Ordinal);
 
     /// <summary>A node registered (its hello arrived).</summary>
@@ -97,6 +97,18 @@ public sealed partial class NodeRegistry(IHubContext<NodeHub> hub, IOptions<Node
         }
     }
 
+    /// <summary>A node downloading a model's file for a load: the load's time limit counts from this report.</summary>
+    internal void LoadProgress(string connectionId, string requestId, NodeLoadProgress progress)
+    {
+        // Only a load's own model counts: a node cannot post progress for anything else.
+        if (requests.TryGetValue(requestId, out var pending) && pending.Node.ConnectionId == connectionId
+            && pending.LoadModelId is { } modelId && progress?.ModelId == modelId)
+        {
+            pending.Progressed(time.GetTimestamp());
+            pending.Node.Downloads[modelId] = progress;
+        }
+    }
+
     internal void Started(string connectionId, string generationId, int promptTokens)
     {
         if (Own(connectionId, generationId) is { } generation)
@@ -128,14 +140,18 @@ public sealed partial class NodeRegistry(IHubContext<NodeHub> hub, IOptions<Node
         }
     }
 
-    /// <summary>Sends a request to <paramref name="node"/> and waits for its one reply; fails with the node's end or after <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Sends a request to <paramref name="node"/> and waits for its one reply; fails with the node's end, or when
+    /// <paramref name="timeout"/> passes without a reply or a progress report (a node downloading a model's file
+    /// reports every second or so, so a slow download is not taken for a hang; a stalled one is).
+    /// </summary>
     public async Task<NodeReply> RequestAsync(RemoteNode node, string method, object?[] arguments, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(arguments);
         var requestId = Guid.NewGuid().ToString("N");
-        var reply = new TaskCompletionSource<NodeReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        requests[requestId] = (node, reply);
+        var pending = new PendingRequest(node, time.GetTimestamp(), method == NodeCommands.Load && arguments is [ModelLoadRequest load, ..] ? load.ModelId : null);
+        requests[requestId] = pending;
         try
         {
             if (node.IsGone)
@@ -144,15 +160,33 @@ public sealed partial class NodeRegistry(IHubContext<NodeHub> hub, IOptions<Node
             }
 
             await hub.Clients.Client(node.ConnectionId).SendCoreAsync(method, [requestId, .. arguments], cancellationToken);
-            return await reply.Task.WaitAsync(timeout, time, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            throw new InferenceException($"The node did not answer {method} within {timeout.TotalSeconds:0} s.");
+            while (true)
+            {
+                var left = timeout - time.GetElapsedTime(pending.LastSignAt);
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new InferenceException(pending.HasProgressed
+                        ? $"The node did not answer {method} within {timeout.TotalSeconds:0} s of its last progress report."
+                        : $"The node did not answer {method} within {timeout.TotalSeconds:0} s.");
+                }
+
+                try
+                {
+                    return await pending.Reply.Task.WaitAsync(left, time, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    // A progress report may have come meanwhile: the limit counts from it.
+                }
+            }
         }
         finally
         {
             requests.TryRemove(requestId, out _);
+            if (pending.LoadModelId is { } modelId)
+            {
+                node.Downloads.TryRemove(modelId, out _);
+            }
         }
     }
 
@@ -312,6 +346,29 @@ public sealed partial class NodeRegistry(IHubContext<NodeHub> hub, IOptions<Node
             .OrderByDescending(n => n.FreeSlots(modelId))
             .ThenBy(n => n.ConnectedAt)
             .FirstOrDefault();
+
+    /// <summary>A request waiting for its node's reply; a progress report moves its deadline.</summary>
+    private sealed class PendingRequest(RemoteNode node, long sentAt, string? loadModelId)
+    {
+        private long lastSignAt = sentAt;
+
+        public RemoteNode Node { get; } = node;
+
+        /// <summary>The model of a Load request: the only one it may report download progress for.</summary>
+        public string? LoadModelId { get; } = loadModelId;
+
+        public TaskCompletionSource<NodeReply> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long LastSignAt => Interlocked.Read(ref lastSignAt);
+
+        public bool HasProgressed { get; private set; }
+
+        public void Progressed(long at)
+        {
+            Interlocked.Exchange(ref lastSignAt, at);
+            HasProgressed = true;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Name} registered: {Machine}, process {ProcessId}, {Cores} cores")]
     private partial void LogRegistered(string name, string machine, int processId, int cores);

@@ -48,6 +48,7 @@ public static class NodesExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapHub<NodeHub>(NodeHub.Path);
+        app.MapModelFileDownloads();
         return app;
     }
 }

@@ -35,6 +35,12 @@ public sealed class RemoteNode(string connectionId, Guid? keyId, string? localWo
 
     public ConcurrentDictionary<string, LoadedModelInfo> Models { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Model files this node is downloading for a load the portal asked for, by model id.</summary>
+    public ConcurrentDictionary<string, NodeLoadProgress> Downloads { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Why this node does not serve a model the portal offered it (its last refusal), by model id.</summary>
+    public ConcurrentDictionary<string, string> Declined { get; } = new(StringComparer.Ordinal);
+
     public int InFlight => Volatile.Read(ref inFlight);
 
     public bool IsGone => Volatile.Read(ref gone) == 1;
