@@ -62,8 +62,9 @@ public sealed class UploadOwnershipTests(AdminPortal portal) : IClassFixture<Adm
     {
         await using var app = new PortalAppFactory(new Dictionary<string, string?>
         {
-            // Everything free now is reserved: any upload is one that cannot fit.
-            ["Portal:Models:FreeSpaceReserveBytes"] = new DriveInfo(Path.GetTempPath()).AvailableFreeSpace.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Everything free now is reserved, and a terabyte more: other processes on the disk free and take space while
+            // the test runs (a reserve of exactly what was free made a 10 MB upload fit as soon as 10 MB were freed).
+            ["Portal:Models:FreeSpaceReserveBytes"] = (new DriveInfo(Path.GetTempPath()).AvailableFreeSpace + (1L << 40)).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         app.StartServer();
         var browser = new BrowserLikeClient(app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
