@@ -52,6 +52,7 @@ internal static unsafe partial class ModelLoader
             LogBeyondTrainingContext(logger, request.ModelId, contextSize, trained);
         }
 
+        (progress as ILoadStageObserver)?.Begin(LoadStage.CreatingContext);
         try
         {
             var contextParams = LlamaNative.llama_context_default_params();
