@@ -74,6 +74,7 @@ internal static unsafe partial class ModelLoader
             return new ModelRunner(info, model, context, settings.BatchSize, logger)
             {
                 AdmissionCells = settings.FaultKvCells is null ? null : contextSize * slots,
+                FaultStepDelay = settings.FaultStepDelay,
             };
         }
         catch (LlamaException ex)
