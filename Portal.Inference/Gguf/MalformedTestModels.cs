@@ -7,7 +7,7 @@ namespace Portal.Inference.Gguf;
 /// One variant per stage: load, context creation, tokenization, first decode.
 /// Tried and NOT crashing with llama.cpp v0.5.0 (it fails them gracefully, or the validator refuses
 /// them): "t5", "rwkv" and "plamo2" vocabularies of the same tokens, a "gpt2" vocabulary without byte tokens or with merges of unknown tokens (loads, falls back),
-/// rope dimensions above the head size ("invalid n_rot"), per-layer KV heads that do not divide the
+/// rope dimensions above the head size ("invalid n_rot"), per-layer KV heads (with K/V tensors shaped per layer) that do not divide the
 /// heads ("wrong shape"), a training context of 0 (validator).
 /// </summary>
 public static class MalformedTestModels
