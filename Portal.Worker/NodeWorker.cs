@@ -165,8 +165,10 @@ internal sealed partial class NodeWorker(
         {
             request = await LocalFileAsync(requestId, request, cancellationToken);
             LogLoading(request.ModelId, request.Path);
-            var loaded = await engine.LoadAsync(request, progress: null, cancellationToken);
-            await AcceptanceProbe.RunAsync(engine, request.ModelId, cancellationToken);
+            var stages = new StderrLoadStages();
+            stages.Begin(LoadStage.Loading);
+            var loaded = await engine.LoadAsync(request, stages, cancellationToken);
+            await AcceptanceProbe.RunAsync(engine, request.ModelId, stages, cancellationToken);
             LogAccepted(request.ModelId);
             await Send(NodeHubMethods.Reply, requestId, new NodeReply(null, loaded));
         }

@@ -23,7 +23,7 @@ internal static class WorkerProgram
             o.ColorBehavior = LoggerColorBehavior.Disabled;
         });
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.AddInference();
+        builder.AddInference(o => o.FaultStepDelay = WorkerOptions.SlowDecode(Environment.GetEnvironmentVariable("PORTAL_WORKER_FAULT")));
         builder.Services.AddOptions<WorkerOptions>()
             .Bind(builder.Configuration)
             .ValidateDataAnnotations()

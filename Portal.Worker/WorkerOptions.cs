@@ -42,6 +42,17 @@ public sealed class WorkerOptions
     [Range(1, 3600)]
     public int GiveUpSeconds { get; set; } = 30;
 
-    /// <summary>Test-only fault switch (PORTAL_WORKER_FAULT): "hang-generate" accepts generations and never works on them; "hang-load" never answers a load; "cut-download" breaks the first model download off after 64 KiB.</summary>
+    /// <summary>
+    /// Test-only fault switch (PORTAL_WORKER_FAULT): "hang-generate" accepts generations and never works on them;
+    /// "hang-load" never answers a load; "cut-download" breaks the first model download off after 64 KiB;
+    /// "slow-decode:MS" makes every decode step take at least MS milliseconds.
+    /// </summary>
     public string? Fault { get; set; } = Environment.GetEnvironmentVariable("PORTAL_WORKER_FAULT");
+
+    /// <summary>The step delay of a "slow-decode:MS" fault; zero for any other.</summary>
+    public static TimeSpan SlowDecode(string? fault) =>
+        fault is not null && fault.StartsWith("slow-decode:", StringComparison.Ordinal)
+            && int.TryParse(fault.AsSpan("slow-decode:".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds)
+            ? TimeSpan.FromMilliseconds(milliseconds)
+            : TimeSpan.Zero;
 }

@@ -13,12 +13,14 @@ public static class AcceptanceProbe
     /// <summary>Tokens the probe decodes.</summary>
     public const int DecodedTokens = 3;
 
-    /// <summary>Throws <see cref="InferenceException"/> with the stage that failed.</summary>
-    public static async Task RunAsync(IInferenceEngine engine, string modelId, CancellationToken cancellationToken = default)
+    /// <summary>Throws <see cref="InferenceException"/> with the stage that failed; <paramref name="stages"/> hears each stage begin.</summary>
+    public static async Task RunAsync(IInferenceEngine engine, string modelId, ILoadStageObserver? stages = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ChatMessage[] chat = [new("system", "You are a probe."), new("user", ProbeText)];
+        stages?.Begin(LoadStage.Tokenizing);
         await engine.CountPromptTokensAsync(modelId, [new("user", ProbeText)], cancellationToken).ConfigureAwait(false);
+        stages?.Begin(LoadStage.Decoding);
         var generation = engine.GenerateAsync(
             new GenerationRequest { ModelId = modelId, Messages = chat, MaxTokens = DecodedTokens, Sampling = SamplingSettings.Greedy },
             cancellationToken);

@@ -51,6 +51,12 @@ public sealed class InferenceOptions
     /// </summary>
     internal int? FaultKvCells { get; set; }
 
+    /// <summary>
+    /// Test-only fault: every decode step takes at least this long, so a test can act on a generation (kill
+    /// its worker) before the engine has finished it, however slowly the test's own threads run.
+    /// </summary>
+    internal TimeSpan FaultStepDelay { get; set; }
+
     /// <summary>The library folder in effect for these settings.</summary>
     public string ResolveNativeLibraryPath() =>
         string.IsNullOrWhiteSpace(NativeLibraryPath)

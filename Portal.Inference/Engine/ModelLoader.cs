@@ -52,6 +52,7 @@ internal static unsafe partial class ModelLoader
             LogBeyondTrainingContext(logger, request.ModelId, contextSize, trained);
         }
 
+        (progress as ILoadStageObserver)?.Begin(LoadStage.CreatingContext);
         try
         {
             var contextParams = LlamaNative.llama_context_default_params();
@@ -73,6 +74,7 @@ internal static unsafe partial class ModelLoader
             return new ModelRunner(info, model, context, settings.BatchSize, logger)
             {
                 AdmissionCells = settings.FaultKvCells is null ? null : contextSize * slots,
+                FaultStepDelay = settings.FaultStepDelay,
             };
         }
         catch (LlamaException ex)

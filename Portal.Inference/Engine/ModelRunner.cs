@@ -64,6 +64,9 @@ internal sealed unsafe partial class ModelRunner : IDisposable
     /// <summary>Cells admission may promise: <see cref="TotalCells"/>, unless a test's fault makes it promise more.</summary>
     public int? AdmissionCells { get; init; }
 
+    /// <summary>A test's fault: how long each decode step at least takes (<see cref="InferenceOptions.FaultStepDelay"/>).</summary>
+    public TimeSpan FaultStepDelay { get; init; }
+
     public int Slots => slots.Length;
 
     /// <summary>Set when the model is being unloaded: new requests are refused.</summary>
@@ -102,6 +105,11 @@ internal sealed unsafe partial class ModelRunner : IDisposable
         }
 
         Decode();
+        if (FaultStepDelay > TimeSpan.Zero)
+        {
+            Thread.Sleep(FaultStepDelay); // the scheduler's own thread: only this engine's steps slow down
+        }
+
         return true;
     }
 

@@ -4,9 +4,10 @@ namespace Portal.Inference.Gguf;
 /// Variants of the tiny test model that pass the managed validator yet make llama.cpp abort or crash
 /// (GGML_ASSERT, an uncaught C++ exception, an unsupported type) at some stage: what the worker
 /// processes exist for. Written by rewriting the tiny model's metadata, tensor types and shapes.
+/// One variant per stage: load, context creation, tokenization, first decode.
 /// Tried and NOT crashing with llama.cpp v0.5.0 (it fails them gracefully, or the validator refuses
 /// them): "t5", "rwkv" and "plamo2" vocabularies of the same tokens, a "gpt2" vocabulary without byte tokens or with merges of unknown tokens (loads, falls back),
-/// rope dimensions above the head size ("invalid n_rot"), per-layer KV heads that do not divide the
+/// rope dimensions above the head size ("invalid n_rot"), per-layer KV heads (with K/V tensors shaped per layer) that do not divide the
 /// heads ("wrong shape"), a training context of 0 (validator).
 /// </summary>
 public static class MalformedTestModels
@@ -20,13 +21,43 @@ public static class MalformedTestModels
         // A WordPiece ("bert") vocabulary of SentencePiece tokens: llama.cpp aborts while loading the vocabulary
         // (llama-vocab.cpp "fatal error", GGML_ABORT).
         ["bert-vocabulary-of-sentencepiece-tokens"] = new(Metadata: m => m["tokenizer.ggml.model"] = GgufValue.String("bert")),
+
+        // Per-layer KV heads of 2 then 3: the llama loader shapes every layer's K/V tensors by layer 0 (so
+        // the file loads), the KV cache sizes layer 1 for 3 heads, and the graph that creating the context
+        // reserves asserts (ggml.c "GGML_ASSERT(a->ne[0] == b->ne[0])").
+        ["kv-heads-differ-per-layer"] = new(Metadata: m => m["llama.attention.head_count_kv"] = GgufValue.Int32Array([TestModels.TinyLlamaShape.HeadCountKv, 3])),
+
+        // A SentencePiece vocabulary without the 256 byte tokens: a character outside it falls back to
+        // bytes, llama_vocab::byte_to_token's token_to_id.at() throws std::out_of_range through
+        // llama_tokenize, and the uncaught exception aborts the process at the first non-ASCII text.
+        ["sentencepiece-without-byte-tokens"] = new(
+            Metadata: WithoutByteTokens,
+            TensorShape: (name, shape) => name is "token_embd.weight" or "output.weight" ? [shape[0], shape[1] - 256] : shape),
     };
+
+    /// <summary>Removes <see cref="TestVocabulary"/>'s byte tokens (ids 3..258) from the vocabulary arrays.</summary>
+    private static void WithoutByteTokens(Dictionary<string, GgufValue> metadata)
+    {
+        static bool Kept(int id) => id < TestVocabulary.EosId + 1 || id > TestVocabulary.EosId + 256;
+        var tokens = ((string[])metadata[GgufValidator.TokensKey].AsArray()!.Items).Where((_, i) => Kept(i)).ToArray();
+        metadata[GgufValidator.TokensKey] = GgufValue.StringArray(tokens);
+        metadata[GgufValidator.ScoresKey] = GgufValue.Float32Array(((float[])metadata[GgufValidator.ScoresKey].AsArray()!.Items).Where((_, i) => Kept(i)).ToArray());
+        metadata[GgufValidator.TokenTypesKey] = GgufValue.Int32Array(((int[])metadata[GgufValidator.TokenTypesKey].AsArray()!.Items).Where((_, i) => Kept(i)).ToArray());
+        metadata["llama.vocab_size"] = GgufValue.UInt32((uint)tokens.Length);
+    }
 
     /// <summary>Writes the tiny model with <paramref name="defectName"/> to <paramref name="path"/>.</summary>
     public static void Write(string path, string defectName, int seed = 42)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var defect = Defects[defectName];
+        Write(path, Defects[defectName], seed);
+    }
+
+    /// <summary>Writes the tiny model changed by <paramref name="defect"/> to <paramref name="path"/>.</summary>
+    public static void Write(string path, Defect defect, int seed = 42)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(defect);
         var good = path + ".good";
         TestModels.WriteTinyLlama(good, seed);
         try

@@ -27,8 +27,7 @@ public sealed class UsageAccounting(IServiceScopeFactory scopes, QuotaLedger led
         {
             if (ticket is not null)
             {
-                var used = record.Outcome == GenerationOutcome.Failed ? 0 : (long)record.PromptTokens + record.CompletionTokens;
-                await ledger.SettleAsync(db, ticket, used, cancellationToken);
+                await ledger.SettleAsync(db, ticket, QuotaTokens(record), cancellationToken);
             }
 
             await AddToRollupAsync(db, record, day, cancellationToken);
@@ -39,6 +38,17 @@ public sealed class UsageAccounting(IServiceScopeFactory scopes, QuotaLedger led
             await transaction.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// What an answer draws from the quota: its prompt and completion tokens, a failed answer's too (a worker
+    /// that died mid-answer still produced what was streamed and kept), except a failed answer that produced no
+    /// token at all (it died or was refused before the first), which draws nothing.
+    /// </summary>
+    public static long QuotaTokens(UsageRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.Outcome == GenerationOutcome.Failed && record.CompletionTokens == 0 ? 0 : (long)record.PromptTokens + record.CompletionTokens;
     }
 
     /// <summary>Saves a record that travels with nothing else (a refusal by quota), with its rollup.</summary>

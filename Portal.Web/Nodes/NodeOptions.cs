@@ -58,6 +58,6 @@ public sealed class NodeOptions
     /// <summary>The worker executable; empty: Portal.Worker next to the portal.</summary>
     public string? WorkerCommand { get; set; }
 
-    /// <summary>Test-only fault switch passed to local workers (PORTAL_WORKER_FAULT): "hang-generate" or "hang-load".</summary>
+    /// <summary>Test-only fault switch passed to local workers (PORTAL_WORKER_FAULT): "hang-generate", "hang-load" or "slow-decode:MS".</summary>
     public string? TestFault { get; set; }
 }

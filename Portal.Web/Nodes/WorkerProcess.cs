@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Portal.Inference.Engine;
 
 namespace Portal.Web.Nodes;
 
@@ -50,6 +51,9 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Stopped on purpose (unload, shutdown): its end is not a crash.</summary>
     public bool Stopping { get; set; }
 
+    /// <summary>The load stage the worker announced last (<see cref="LoadStage"/>); named in its end until the model is loaded.</summary>
+    public string? Stage { get; private set; }
+
     /// <summary>Why the portal killed it (hung), when it did.</summary>
     public string? KillReason { get; private set; }
 
@@ -86,8 +90,8 @@ internal sealed class WorkerProcess : IDisposable
         var how = KillReason is not null
             ? $"{KillReason} The portal killed it."
             : code is { } exit && Signal(exit) is { } signal
-                ? $"The worker process died of signal {signal} ({SignalName(signal)})."
-                : code is { } plain ? $"The worker process exited with code {plain}." : "The worker process stopped answering.";
+                ? $"The worker process died of signal {signal} ({SignalName(signal)}){During()}."
+                : code is { } plain ? $"The worker process exited with code {plain}{During()}." : "The worker process stopped answering.";
         string lines;
         lock (tail)
         {
@@ -104,6 +108,9 @@ internal sealed class WorkerProcess : IDisposable
 
     public void Dispose() => process.Dispose();
 
+    /// <summary>" while creating the context": the stage it had begun, as long as the model was not loaded.</summary>
+    private string During() => !Loaded && Stage is { } stage ? $" while {stage}" : "";
+
     private async Task WaitForExitAsync()
     {
         await process.WaitForExitAsync().ConfigureAwait(false);
@@ -114,6 +121,12 @@ internal sealed class WorkerProcess : IDisposable
     {
         if (string.IsNullOrWhiteSpace(line))
         {
+            return;
+        }
+
+        if (line.StartsWith(LoadStage.LogMarker, StringComparison.Ordinal))
+        {
+            Stage = line[LoadStage.LogMarker.Length..].Trim();
             return;
         }
 

@@ -19,23 +19,40 @@ namespace Portal.Tests.Web.Chat;
 /// registers and loads the tiny test model at start. Answers are greedy (temperature 0), so a prompt
 /// always gets the same answer.
 /// </summary>
-public sealed class ChatApp : IAsyncLifetime
+public class ChatApp : IAsyncLifetime
 {
     public const string Password = "Chat-Member-Pass-1!";
 
     /// <summary>The portal's default <c>Portal:Chat:MaxMessageLength</c>.</summary>
     public const int MaxMessageLength = 32_000;
 
-    public PortalAppFactory Factory { get; } = new(new Dictionary<string, string?>
+    public ChatApp()
+        : this(null)
     {
-        ["Portal:Chat:Temperature"] = "0",
-        ["Portal:Chat:MaxAnswerTokens"] = "1024",
-        // One thread: the test machine's cores are shared, and llama.cpp's threads spin on a busy one.
-        ["Inference:Threads"] = "1",
-        // The fixture writes a second model into the models folder itself; a start-up scan racing it
-        // would register (or refuse) the half-written file before the fixture does.
-        ["Portal:Models:ScanOnStart"] = "false",
-    });
+    }
+
+    /// <param name="extra">Settings on top of the chat defaults (a subclass's fixture: worker mode, faults).</param>
+    protected ChatApp(IReadOnlyDictionary<string, string?>? extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Portal:Chat:Temperature"] = "0",
+            ["Portal:Chat:MaxAnswerTokens"] = "1024",
+            // One thread: the test machine's cores are shared, and llama.cpp's threads spin on a busy one.
+            ["Inference:Threads"] = "1",
+            // The fixture writes a second model into the models folder itself; a start-up scan racing it
+            // would register (or refuse) the half-written file before the fixture does.
+            ["Portal:Models:ScanOnStart"] = "false",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        Factory = new(settings);
+    }
+
+    public PortalAppFactory Factory { get; }
 
     /// <summary>
     /// A second test model with the largest test vocabulary (about 37,000 tokens): its greedy answers
@@ -78,7 +95,11 @@ public sealed class ChatApp : IAsyncLifetime
         return entry.Id;
     }
 
-    public ValueTask DisposeAsync() => Factory.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>A new member of <paramref name="tenantName"/>, signed in with a cookie of their own.</summary>
     public async Task<SignedInUser> NewMemberAsync(string tenantName = "Default")

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Domain.Models;
 using Portal.Inference.Engine;
 using Portal.Tests.Web.Hosting;
 using Portal.Web.Models;
@@ -43,6 +45,14 @@ public class WorkerPortal : IAsyncLifetime
         var addresses = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         BaseAddress = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         await Factory.Services.GetRequiredService<ModelCatalogStartup>().Ready.WaitAsync(TimeSpan.FromMinutes(3));
+
+        // The start-up load fails quietly (the model is marked Failed); a test waiting for its worker would
+        // only time out, so say why here.
+        var testModel = await Factory.QueryAsync(db => db.ModelEntries.AsNoTracking().SingleAsync(m => m.FileName == ModelCatalogStartup.TestModelFileName));
+        if (testModel.State != ModelState.Loaded)
+        {
+            throw new InvalidOperationException($"The test model did not load in a worker at start ({testModel.State}): {testModel.FailureReason}");
+        }
     }
 
     public virtual async ValueTask DisposeAsync()

@@ -63,7 +63,7 @@ public sealed class WorkerProcessTests(WorkerPortal portal) : IClassFixture<Work
 
         var refused = await Assert.ThrowsAsync<ModelCatalogException>(() => portal.Catalog.LoadAsync(entry.Id, null, Cancel));
 
-        Assert.Contains("signal 6 (SIGABRT)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("signal 6 (SIGABRT) while decoding the probe's first tokens", refused.Message, StringComparison.Ordinal);
         Assert.Contains("unsupported types", refused.Message, StringComparison.Ordinal); // llama.cpp's own last words
         var stored = await portal.Factory.QueryAsync(db => db.ModelEntries.SingleAsync(m => m.Id == entry.Id, Cancel));
         Assert.Equal((ModelState.Failed, refused.Message), (stored.State, stored.FailureReason));
@@ -84,12 +84,53 @@ public sealed class WorkerProcessTests(WorkerPortal portal) : IClassFixture<Work
         var refused = await Assert.ThrowsAsync<ModelCatalogException>(() => portal.Catalog.LoadAsync(entry.Id, null, Cancel));
 
         Assert.Contains("crashed its worker while loading", refused.Message, StringComparison.Ordinal);
-        Assert.Contains("signal 6 (SIGABRT)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("signal 6 (SIGABRT) while loading the model file", refused.Message, StringComparison.Ordinal);
         Assert.Contains("llama-vocab.cpp", refused.Message, StringComparison.Ordinal);
         var stored = await portal.Factory.QueryAsync(db => db.ModelEntries.SingleAsync(m => m.Id == entry.Id, Cancel));
         Assert.Equal(ModelState.Failed, stored.State);
         var (_, other) = await GenerateAsync(portal.Engine, ModelCatalog.EngineId((await TestModelAsync(portal)).Id), "Still there?", maxTokens: 4);
         Assert.Equal(FinishReason.Length, other.FinishReason);
+    }
+
+    [Fact]
+    public async Task ModelThatAbortsLlamaCpp_WhileCreatingTheContext_IsMarkedFailedWithTheStage_AndTheTestModelStillAnswers()
+    {
+        var refused = await LoadCrashingModelAsync("kv-heads-differ-per-layer");
+
+        Assert.Contains("crashed its worker while loading", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("signal 6 (SIGABRT) while creating the context", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("GGML_ASSERT(a->ne[0] == b->ne[0]) failed", refused.Message, StringComparison.Ordinal); // llama.cpp's own words
+    }
+
+    [Fact]
+    public async Task ModelThatAbortsLlamaCpp_WhileTokenizing_IsMarkedFailedWithTheStage_AndTheTestModelStillAnswers()
+    {
+        var refused = await LoadCrashingModelAsync("sentencepiece-without-byte-tokens");
+
+        Assert.Contains("crashed its worker while loading", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("signal 6 (SIGABRT) while applying the chat template and tokenizing the probe text", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("std::out_of_range", refused.Message, StringComparison.Ordinal); // the uncaught exception out of llama_tokenize
+    }
+
+    /// <summary>
+    /// Registers <paramref name="defect"/> (the validator accepts it), loads it and returns the refusal; checks
+    /// that the entry is Failed in the database with that reason, no worker is left for it, and the test model answers.
+    /// </summary>
+    private async Task<ModelCatalogException> LoadCrashingModelAsync(string defect)
+    {
+        var path = Path.Combine(portal.Catalog.ModelsFolder, $"{defect}-{Guid.NewGuid():N}.gguf");
+        MalformedTestModels.Write(path, defect);
+        var entry = await portal.Catalog.RegisterFileAsync(path, isTestModel: true, Cancel);
+
+        var refused = await Assert.ThrowsAsync<ModelCatalogException>(() => portal.Catalog.LoadAsync(entry.Id, null, Cancel));
+
+        var stored = await portal.Factory.QueryAsync(db => db.ModelEntries.SingleAsync(m => m.Id == entry.Id, Cancel));
+        Assert.Equal((ModelState.Failed, refused.Message), (stored.State, stored.FailureReason));
+        Assert.False(portal.Catalog.IsLoaded(entry.Id));
+        Assert.DoesNotContain(portal.Workers.Processes, p => p.ModelId == ModelCatalog.EngineId(entry.Id));
+        var (_, other) = await GenerateAsync(portal.Engine, ModelCatalog.EngineId((await TestModelAsync(portal)).Id), "Still there?", maxTokens: 4);
+        Assert.Equal(FinishReason.Length, other.FinishReason);
+        return refused;
     }
 
     internal static Task<ModelEntry> TestModelAsync(WorkerPortal portal) =>

@@ -19,23 +19,29 @@ public sealed class WorkerRestartTests
         Directory.CreateDirectory(dataDirectory);
         try
         {
-            Guid crashing;
+            // One file per stage at which llama.cpp aborts: load, context, tokenizer, first decode.
+            var crashing = new List<Guid>();
             await using (var first = new RestartablePortal(dataDirectory))
             {
                 await first.InitializeAsync();
-                var path = Path.Combine(first.Catalog.ModelsFolder, "aborts.gguf");
-                MalformedTestModels.Write(path, "f16-norms");
-                crashing = (await first.Catalog.RegisterFileAsync(path, isTestModel: true, Cancel)).Id;
-                await Assert.ThrowsAsync<ModelCatalogException>(() => first.Catalog.LoadAsync(crashing, null, Cancel));
+                foreach (var defect in MalformedTestModels.Defects.Keys)
+                {
+                    var path = Path.Combine(first.Catalog.ModelsFolder, $"aborts-{defect}.gguf");
+                    MalformedTestModels.Write(path, defect);
+                    var id = (await first.Catalog.RegisterFileAsync(path, isTestModel: true, Cancel)).Id;
+                    await Assert.ThrowsAsync<ModelCatalogException>(() => first.Catalog.LoadAsync(id, null, Cancel));
+                    crashing.Add(id);
+                }
             }
 
             await using var second = new RestartablePortal(dataDirectory);
             await second.InitializeAsync();
 
-            var stored = await second.Factory.QueryAsync(db => db.ModelEntries.SingleAsync(m => m.Id == crashing, Cancel));
-            Assert.Equal(ModelState.Failed, stored.State);
-            Assert.Contains("SIGABRT", stored.FailureReason, StringComparison.Ordinal);
-            Assert.DoesNotContain(second.Workers.Processes, p => p.ModelId == ModelCatalog.EngineId(crashing));
+            var stored = await second.Factory.QueryAsync(db => db.ModelEntries.Where(m => crashing.Contains(m.Id)).ToListAsync(Cancel));
+            Assert.Equal(4, stored.Count);
+            Assert.All(stored, m => Assert.Equal(ModelState.Failed, m.State));
+            Assert.All(stored, m => Assert.Contains("SIGABRT", m.FailureReason, StringComparison.Ordinal));
+            Assert.DoesNotContain(second.Workers.Processes, p => crashing.Select(ModelCatalog.EngineId).Contains(p.ModelId));
             var testModel = await WorkerProcessTests.TestModelAsync(second);
             var (_, answer) = await WorkerProcessTests.GenerateAsync(second.Engine, ModelCatalog.EngineId(testModel.Id), "After the restart", maxTokens: 4);
             Assert.Equal(FinishReason.Length, answer.FinishReason);

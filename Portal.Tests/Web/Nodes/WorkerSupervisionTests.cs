@@ -13,6 +13,17 @@ public sealed class WorkerSupervisionTests(WorkerSupervisionTests.TwoWorkers por
 {
     private const int AnswerTokens = 400;
 
+    /// <summary>The others' length: short, so the worker that serves three of them is done soon.</summary>
+    private const int ShortAnswerTokens = 12;
+
+    /// <summary>
+    /// Each decode step of the workers takes at least this long (the "slow-decode" fault): the first answer
+    /// cannot end, and so its queued one cannot start, for AnswerTokens × this after its first token, a window
+    /// in which the test, however slowly its threads run, has seen that token and killed the worker.
+    /// Without it the worker sometimes finished the first answer and began the queued one first (1 in 4 runs).
+    /// </summary>
+    private const int StepMilliseconds = 50;
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -24,7 +35,7 @@ public sealed class WorkerSupervisionTests(WorkerSupervisionTests.TwoWorkers por
 
         // One slot per worker: generations 0 and 2 go to the first worker (2 waits), 1 and 3 to the second.
         var generations = Enumerable.Range(0, 4)
-            .Select(i => portal.Engine.GenerateAsync(new GenerationRequest { ModelId = engineId, Prompt = $"Story {i}", MaxTokens = AnswerTokens, Sampling = SamplingSettings.Greedy }, Cancel))
+            .Select(i => portal.Engine.GenerateAsync(new GenerationRequest { ModelId = engineId, Prompt = $"Story {i}", MaxTokens = i == 0 ? AnswerTokens : ShortAnswerTokens, Sampling = SamplingSettings.Greedy }, Cancel))
             .ToList();
         Assert.All(nodes, n => Assert.Equal(2, n.InFlight));
 
@@ -88,6 +99,7 @@ public sealed class WorkerSupervisionTests(WorkerSupervisionTests.TwoWorkers por
         {
             ["Portal:Workers:ProcessesPerModel"] = "2",
             ["Portal:Workers:RestartDelaySeconds"] = "0.2",
+            ["Portal:Workers:TestFault"] = $"slow-decode:{StepMilliseconds}",
         },
         null)
     {
