@@ -72,7 +72,8 @@ internal static class AccountingBench
         clock.Restart();
         BulkLoader.WriteRollups(settings.Provider, connectionString, rollups);
         Console.WriteLine($"seeded {written:N0} records in {recordTime.TotalSeconds:F1} s ({written / recordTime.TotalSeconds:N0}/s); "
-            + $"{rollups.DailyCount:N0} daily rollups and {rollups.SpeedCount:N0} speed buckets in {clock.Elapsed.TotalSeconds:F1} s");
+            + $"{rollups.DailyCount:N0} daily rollups, {rollups.SpeedCount:N0} speed buckets, {rollups.TotalCount:N0} daily totals, {rollups.MonthlyPersonCount:N0} monthly person rows "
+            + $"and {rollups.MonthlySpeedCount:N0} monthly speed buckets in {clock.Elapsed.TotalSeconds:F1} s");
         clock.Restart();
         if (settings.Provider == BenchProvider.PostgreSql)
         {
@@ -151,15 +152,15 @@ internal static class AccountingBench
         await Compare("tenant: by workspace", "by workspace", tenantReport, () => raw.ByWorkspaceAsync(largest, from, to), r => SameRows(t.ByWorkspace.Count, t.Total, r, costs));
         await Compare("tenant: refusal and failure rates", "by day", tenantReport, () => raw.RatesAsync(largest, from, to),
             r => r.Sum(g => g.Refused) == t.Total.Refused && r.Sum(g => g.Failed) == t.Total.Failed);
-        await Compare("tenant: active people", "active people", tenantReport, () => raw.ActivePeopleAsync(largest, from, to), r => r == t.ActivePeople);
+        await Compare("tenant: active people", "by person", tenantReport, () => raw.ActivePeopleAsync(largest, from, to), r => r == t.ActivePeople);
         await Compare("tenant: medians per model", "medians per model", tenantReport, () => raw.MediansAsync(largest, from, to), r => CloseMedians(r, t.Speeds));
         var a = allReport.Report;
-        await Compare("all tenants: by tenant", "by tenant", allReport, () => raw.ByTenantAsync(from, to), r => SameRows(a.ByTenant.Count, a.Total, r, costs));
+        await Compare("all tenants: by tenant", "by day", allReport, () => raw.ByTenantAsync(from, to), r => SameRows(a.ByTenant.Count, a.Total, r, costs));
         await Compare("all tenants: by day", "by day", allReport, () => raw.ByDayAsync(null, from, to), r => SameRows(a.ByDay.Count, a.Total, r, costs));
         await Compare("all tenants: medians per model", "medians per model", allReport, () => raw.MediansAsync(null, from, to), r => CloseMedians(r, a.Speeds));
         Console.WriteLine($"{"whole report, one tenant (page)",-34} {tenantReport.Elapsed.TotalMilliseconds,11:F1}");
         Console.WriteLine($"{"whole report, all tenants (page)",-34} {allReport.Elapsed.TotalMilliseconds,11:F1}");
-        Console.WriteLine($"(product ms of a row = the rollup query that serves it; rates come from the by-day sums; medians from 5 % buckets, within 2.5 %)");
+        Console.WriteLine($"(product ms of a row = the rollup queries that serve it; rates and tenants come from the by-day sums, active people from the by-person rows; medians from 5 % buckets, within 2.5 %)");
     }
 
     /// <summary>Whether raw groups give the same number of rows and the same totals (requests, tokens, cost to 4 places) as the report.</summary>
