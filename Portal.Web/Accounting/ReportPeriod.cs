@@ -16,12 +16,32 @@ public sealed record ReportPeriod(DateOnly From, DateOnly To, DateOnly? FirstMon
 
     public static DateOnly MonthOf(DateOnly day) => new(day.Year, day.Month, 1);
 
-    /// <summary>The first day the monthly rollups cover (none: no whole month, every day is an edge day).</summary>
-    public DateOnly MonthsStart => FirstMonth ?? DateOnly.MaxValue;
+    /// <summary>
+    /// The runs of days outside the whole months (none, one or two: before the first whole month and after the last;
+    /// the whole period when it holds no whole month). Each is read as its own index range.
+    /// </summary>
+    public IReadOnlyList<(DateOnly From, DateOnly To)> EdgeRanges
+    {
+        get
+        {
+            if (FirstMonth is not { } first || LastMonth is not { } last)
+            {
+                return [(From, To)];
+            }
 
-    /// <summary>The last day the monthly rollups cover.</summary>
-    public DateOnly MonthsEnd => LastMonth is { } last ? last.AddMonths(1).AddDays(-1) : DateOnly.MaxValue;
+            var afterLast = last.AddMonths(1);
+            List<(DateOnly From, DateOnly To)> ranges = [];
+            if (From < first)
+            {
+                ranges.Add((From, first.AddDays(-1)));
+            }
 
-    /// <summary>Whether some days of the period lie outside its whole months.</summary>
-    public bool HasEdgeDays => FirstMonth is null || From < MonthsStart || To > MonthsEnd;
+            if (To >= afterLast)
+            {
+                ranges.Add((afterLast, To));
+            }
+
+            return ranges;
+        }
+    }
 }

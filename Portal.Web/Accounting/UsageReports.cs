@@ -72,9 +72,12 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
                 cancellationToken));
         }
 
-        if (period.HasEdgeDays)
+        foreach (var (edgeFrom, edgeTo) in period.EdgeRanges)
         {
-            personRows.AddRange(await SumAsync(EdgeDays(db.UsageDailyRollups.AsNoTracking(), period), r => new GroupKey<Guid> { Key = r.UserId, TenantId = r.TenantId, Node = r.Node }, cancellationToken));
+            personRows.AddRange(await SumAsync(
+                db.UsageDailyRollups.AsNoTracking().Where(r => r.Day >= edgeFrom && r.Day <= edgeTo),
+                r => new GroupKey<Guid> { Key = r.UserId, TenantId = r.TenantId, Node = r.Node },
+                cancellationToken));
         }
 
         var byDay = Price(byDayAndTenant, s => s.Key, costs);
@@ -142,15 +145,6 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
             g.Sum(s => s.BusyTicks),
             g.GroupBy(s => s.Node, StringComparer.Ordinal).Sum(node => costs.Of(node.Key, TimeSpan.FromTicks(node.Sum(s => s.BusyTicks))))))];
 
-    /// <summary>The daily rows of the period's days that lie outside its whole months.</summary>
-    private static IQueryable<UsageDailyRollup> EdgeDays(IQueryable<UsageDailyRollup> rows, ReportPeriod period)
-    {
-        DateOnly from = period.From, to = period.To, monthsStart = period.MonthsStart, monthsEnd = period.MonthsEnd;
-        return period.FirstMonth is null
-            ? rows.Where(r => r.Day >= from && r.Day <= to)
-            : rows.Where(r => r.Day >= from && r.Day <= to && (r.Day < monthsStart || r.Day > monthsEnd));
-    }
-
     /// <summary>The platform's currency (USD until a platform admin sets another).</summary>
     private async Task<string> CurrencyAsync(CancellationToken cancellationToken) =>
         await db.CostSettings.AsNoTracking().OrderBy(c => c.Id).Select(c => c.Currency).FirstOrDefaultAsync(cancellationToken) ?? "USD";
@@ -201,16 +195,10 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
                 .ToListAsync(cancellationToken));
         }
 
-        if (period.HasEdgeDays)
+        foreach (var (edgeFrom, edgeTo) in period.EdgeRanges)
         {
-            DateOnly from = period.From, to = period.To, monthsStart = period.MonthsStart, monthsEnd = period.MonthsEnd;
-            var daily = db.UsageSpeedRollups.AsNoTracking().Where(r => r.Day >= from && r.Day <= to);
-            if (period.FirstMonth is not null)
-            {
-                daily = daily.Where(r => r.Day < monthsStart || r.Day > monthsEnd);
-            }
-
-            counted.AddRange(await daily
+            counted.AddRange(await db.UsageSpeedRollups.AsNoTracking()
+                .Where(r => r.Day >= edgeFrom && r.Day <= edgeTo)
                 .GroupBy(r => new { r.ModelEntryId, r.Measure, r.Bucket })
                 .Select(g => new SpeedCount(g.Key.ModelEntryId, g.Key.Measure, g.Key.Bucket, g.Sum(r => r.Answers)))
                 .ToListAsync(cancellationToken));

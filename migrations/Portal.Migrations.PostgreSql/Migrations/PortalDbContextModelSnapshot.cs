@@ -1274,6 +1274,8 @@ namespace Portal.Migrations.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Day");
+
                     b.HasIndex("TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey", "Node")
                         .IsUnique();
 
@@ -1518,6 +1520,8 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Day");
 
                     b.HasIndex("TenantId", "Day", "ModelEntryId", "Measure", "Bucket")
                         .IsUnique();

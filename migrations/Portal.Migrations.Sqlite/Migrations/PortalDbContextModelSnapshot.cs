@@ -1263,6 +1263,8 @@ namespace Portal.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Day");
+
                     b.HasIndex("TenantId", "Day", "UserId", "ModelEntryId", "WorkspaceKey", "Node")
                         .IsUnique();
 
@@ -1507,6 +1509,8 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Day");
 
                     b.HasIndex("TenantId", "Day", "ModelEntryId", "Measure", "Bucket")
                         .IsUnique();

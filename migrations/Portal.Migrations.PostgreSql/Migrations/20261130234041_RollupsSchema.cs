@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Portal.Migrations.SqlServer.Migrations
+namespace Portal.Migrations.PostgreSql.Migrations
 {
     /// <inheritdoc />
     public partial class RollupsSchema : Migration
@@ -15,12 +15,12 @@ namespace Portal.Migrations.SqlServer.Migrations
                 name: "UsageDailyTotals",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    TenantId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
                     Day = table.Column<DateOnly>(type: "date", nullable: false),
-                    ModelEntryId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    WorkspaceKey = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Node = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    ModelEntryId = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceKey = table.Column<Guid>(type: "uuid", nullable: false),
+                    Node = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     Requests = table.Column<long>(type: "bigint", nullable: false),
                     Completed = table.Column<long>(type: "bigint", nullable: false),
                     Stopped = table.Column<long>(type: "bigint", nullable: false),
@@ -46,11 +46,11 @@ namespace Portal.Migrations.SqlServer.Migrations
                 name: "UsageMonthlyPersonRollups",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    TenantId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
                     Month = table.Column<DateOnly>(type: "date", nullable: false),
-                    UserId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Node = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Node = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     Requests = table.Column<long>(type: "bigint", nullable: false),
                     Completed = table.Column<long>(type: "bigint", nullable: false),
                     Stopped = table.Column<long>(type: "bigint", nullable: false),
@@ -76,12 +76,12 @@ namespace Portal.Migrations.SqlServer.Migrations
                 name: "UsageMonthlySpeedRollups",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    TenantId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
                     Month = table.Column<DateOnly>(type: "date", nullable: false),
-                    ModelEntryId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Measure = table.Column<int>(type: "int", nullable: false),
-                    Bucket = table.Column<int>(type: "int", nullable: false),
+                    ModelEntryId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Measure = table.Column<int>(type: "integer", nullable: false),
+                    Bucket = table.Column<int>(type: "integer", nullable: false),
                     Answers = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -96,6 +96,16 @@ namespace Portal.Migrations.SqlServer.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_UsageSpeedRollups_Day",
+                table: "UsageSpeedRollups",
+                column: "Day");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsageDailyRollups_Day",
+                table: "UsageDailyRollups",
+                column: "Day");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_UsageDailyTotals_TenantId_Day_ModelEntryId_WorkspaceKey_Node",
                 table: "UsageDailyTotals",
                 columns: new[] { "TenantId", "Day", "ModelEntryId", "WorkspaceKey", "Node" },
@@ -108,7 +118,7 @@ namespace Portal.Migrations.SqlServer.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_UsageMonthlySpeedRollups_TenantId_Month_ModelEntryId_Measure_Bucket",
+                name: "IX_UsageMonthlySpeedRollups_TenantId_Month_ModelEntryId_Measur~",
                 table: "UsageMonthlySpeedRollups",
                 columns: new[] { "TenantId", "Month", "ModelEntryId", "Measure", "Bucket" },
                 unique: true);
@@ -128,6 +138,14 @@ namespace Portal.Migrations.SqlServer.Migrations
 
             migrationBuilder.DropTable(
                 name: "UsageMonthlySpeedRollups");
+
+            migrationBuilder.DropIndex(
+                name: "IX_UsageSpeedRollups_Day",
+                table: "UsageSpeedRollups");
+
+            migrationBuilder.DropIndex(
+                name: "IX_UsageDailyRollups_Day",
+                table: "UsageDailyRollups");
         }
     }
 }

@@ -96,6 +96,16 @@ namespace Portal.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_UsageSpeedRollups_Day",
+                table: "UsageSpeedRollups",
+                column: "Day");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UsageDailyRollups_Day",
+                table: "UsageDailyRollups",
+                column: "Day");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_UsageDailyTotals_TenantId_Day_ModelEntryId_WorkspaceKey_Node",
                 table: "UsageDailyTotals",
                 columns: new[] { "TenantId", "Day", "ModelEntryId", "WorkspaceKey", "Node" },
@@ -128,6 +138,14 @@ namespace Portal.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "UsageMonthlySpeedRollups");
+
+            migrationBuilder.DropIndex(
+                name: "IX_UsageSpeedRollups_Day",
+                table: "UsageSpeedRollups");
+
+            migrationBuilder.DropIndex(
+                name: "IX_UsageDailyRollups_Day",
+                table: "UsageDailyRollups");
         }
     }
 }
