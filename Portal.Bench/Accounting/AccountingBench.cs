@@ -167,8 +167,12 @@ internal static class AccountingBench
         Console.WriteLine($"{"whole report, all tenants (page)",-34} {allReport.Elapsed.TotalMilliseconds,11:F1}");
         Console.WriteLine($"{"mid-month period, one tenant (page)",-34} {tenantMid.Elapsed.TotalMilliseconds,11:F1}   ({midFrom:yyyy-MM-dd} to {midTo:yyyy-MM-dd}; by person {tenantMid.Queries.GetValueOrDefault("by person").TotalMilliseconds:F1} ms, medians {tenantMid.Queries.GetValueOrDefault("medians per model").TotalMilliseconds:F1} ms)");
         Console.WriteLine($"{"mid-month period, all tenants (page)",-34} {allMid.Elapsed.TotalMilliseconds,11:F1}   (by person {allMid.Queries.GetValueOrDefault("by person").TotalMilliseconds:F1} ms, medians {allMid.Queries.GetValueOrDefault("medians per model").TotalMilliseconds:F1} ms)");
+        Console.WriteLine($"every query of the pages (ms, best round): one tenant: {Breakdown(tenantReport.Queries)}; all tenants: {Breakdown(allReport.Queries)}");
         Console.WriteLine($"(product ms of a row = the rollup queries that serve it; rates and tenants come from the by-day sums, active people from the by-person rows; medians from 5 % buckets, within 2.5 %)");
     }
+
+    private static string Breakdown(Dictionary<string, TimeSpan> queries) =>
+        string.Join(", ", queries.OrderByDescending(q => q.Value).Select(q => $"{q.Key} {q.Value.TotalMilliseconds:F1}"));
 
     /// <summary>Whether raw groups give the same number of rows and the same totals (requests, tokens, cost to 4 places) as the report.</summary>
     private static bool SameRows(int rows, ReportRow total, List<RawGroup> raw, HardwareCosts costs) =>

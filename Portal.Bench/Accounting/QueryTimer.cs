@@ -55,7 +55,7 @@ internal sealed class QueryTimer : DbCommandInterceptor
 
         if (!Reads("UsageDailyTotals"))
         {
-            return null;
+            return "other (names, costs, settings)";
         }
 
         var grouping = sql[(sql.IndexOf("GROUP BY", StringComparison.Ordinal) + 8)..];
