@@ -63,6 +63,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, I
 
     public DbSet<UsageSpeedRollup> UsageSpeedRollups => Set<UsageSpeedRollup>();
 
+    public DbSet<UsageDailyTotal> UsageDailyTotals => Set<UsageDailyTotal>();
+
+    public DbSet<UsageMonthlyPersonRollup> UsageMonthlyPersonRollups => Set<UsageMonthlyPersonRollup>();
+
+    public DbSet<UsageMonthlySpeedRollup> UsageMonthlySpeedRollups => Set<UsageMonthlySpeedRollup>();
+
     public DbSet<CostSettings> CostSettings => Set<CostSettings>();
 
     public DbSet<HardwareProfile> HardwareProfiles => Set<HardwareProfile>();

@@ -72,7 +72,8 @@ internal static class AccountingBench
         clock.Restart();
         BulkLoader.WriteRollups(settings.Provider, connectionString, rollups);
         Console.WriteLine($"seeded {written:N0} records in {recordTime.TotalSeconds:F1} s ({written / recordTime.TotalSeconds:N0}/s); "
-            + $"{rollups.DailyCount:N0} daily rollups and {rollups.SpeedCount:N0} speed buckets in {clock.Elapsed.TotalSeconds:F1} s");
+            + $"{rollups.DailyCount:N0} daily rollups, {rollups.SpeedCount:N0} speed buckets, {rollups.TotalCount:N0} daily totals, {rollups.MonthlyPersonCount:N0} monthly person rows "
+            + $"and {rollups.MonthlySpeedCount:N0} monthly speed buckets in {clock.Elapsed.TotalSeconds:F1} s");
         clock.Restart();
         if (settings.Provider == BenchProvider.PostgreSql)
         {
@@ -96,7 +97,7 @@ internal static class AccountingBench
         var timer = new QueryTimer();
         options.AddInterceptors(timer);
 
-        async Task<(UsageReport Report, TimeSpan Elapsed, Dictionary<string, TimeSpan> Queries)> ProductAsync(ReportScope scope)
+        async Task<(UsageReport Report, TimeSpan Elapsed, Dictionary<string, TimeSpan> Queries)> ProductAsync(ReportScope scope, DateOnly first, DateOnly final)
         {
             var best = TimeSpan.MaxValue;
             UsageReport? report = null;
@@ -107,7 +108,7 @@ internal static class AccountingBench
                 var tenantContext = new TenantContext();
                 await using var db = new PortalDbContext(options.Options, tenantContext);
                 var clock = Stopwatch.StartNew();
-                report = await new UsageReports(db, tenantContext).BuildAsync(scope, FirstDay, last, CancellationToken.None);
+                report = await new UsageReports(db, tenantContext).BuildAsync(scope, first, final, CancellationToken.None);
                 var elapsed = clock.Elapsed;
                 var these = timer.Queries.Select(q => (Label: QueryTimer.Label(q.Sql), q.Elapsed)).Where(q => q.Label is not null)
                     .GroupBy(q => q.Label!).ToDictionary(g => g.Key, g => g.Aggregate(TimeSpan.Zero, (sum, q) => sum + q.Elapsed));
@@ -126,8 +127,13 @@ internal static class AccountingBench
             return (report!, best, queries);
         }
 
-        var tenantReport = await ProductAsync(new ReportScope(largest));
-        var allReport = await ProductAsync(new ReportScope((Guid?)null));
+        var tenantReport = await ProductAsync(new ReportScope(largest), FirstDay, last);
+        var allReport = await ProductAsync(new ReportScope((Guid?)null), FirstDay, last);
+
+        // Eleven months and a half, starting and ending mid-month: its edge days come from the daily per-person rows and daily speed buckets.
+        DateOnly midFrom = FirstDay.AddDays(14), midTo = last.AddDays(-16);
+        var tenantMid = await ProductAsync(new ReportScope(largest), midFrom, midTo);
+        var allMid = await ProductAsync(new ReportScope((Guid?)null), midFrom, midTo);
         var costs = await CostsAsync(options.Options);
 
         Console.WriteLine();
@@ -151,16 +157,22 @@ internal static class AccountingBench
         await Compare("tenant: by workspace", "by workspace", tenantReport, () => raw.ByWorkspaceAsync(largest, from, to), r => SameRows(t.ByWorkspace.Count, t.Total, r, costs));
         await Compare("tenant: refusal and failure rates", "by day", tenantReport, () => raw.RatesAsync(largest, from, to),
             r => r.Sum(g => g.Refused) == t.Total.Refused && r.Sum(g => g.Failed) == t.Total.Failed);
-        await Compare("tenant: active people", "active people", tenantReport, () => raw.ActivePeopleAsync(largest, from, to), r => r == t.ActivePeople);
+        await Compare("tenant: active people", "by person", tenantReport, () => raw.ActivePeopleAsync(largest, from, to), r => r == t.ActivePeople);
         await Compare("tenant: medians per model", "medians per model", tenantReport, () => raw.MediansAsync(largest, from, to), r => CloseMedians(r, t.Speeds));
         var a = allReport.Report;
-        await Compare("all tenants: by tenant", "by tenant", allReport, () => raw.ByTenantAsync(from, to), r => SameRows(a.ByTenant.Count, a.Total, r, costs));
+        await Compare("all tenants: by tenant", "by day", allReport, () => raw.ByTenantAsync(from, to), r => SameRows(a.ByTenant.Count, a.Total, r, costs));
         await Compare("all tenants: by day", "by day", allReport, () => raw.ByDayAsync(null, from, to), r => SameRows(a.ByDay.Count, a.Total, r, costs));
         await Compare("all tenants: medians per model", "medians per model", allReport, () => raw.MediansAsync(null, from, to), r => CloseMedians(r, a.Speeds));
         Console.WriteLine($"{"whole report, one tenant (page)",-34} {tenantReport.Elapsed.TotalMilliseconds,11:F1}");
         Console.WriteLine($"{"whole report, all tenants (page)",-34} {allReport.Elapsed.TotalMilliseconds,11:F1}");
-        Console.WriteLine($"(product ms of a row = the rollup query that serves it; rates come from the by-day sums; medians from 5 % buckets, within 2.5 %)");
+        Console.WriteLine($"{"mid-month period, one tenant (page)",-34} {tenantMid.Elapsed.TotalMilliseconds,11:F1}   ({midFrom:yyyy-MM-dd} to {midTo:yyyy-MM-dd}; by person {tenantMid.Queries.GetValueOrDefault("by person").TotalMilliseconds:F1} ms, medians {tenantMid.Queries.GetValueOrDefault("medians per model").TotalMilliseconds:F1} ms)");
+        Console.WriteLine($"{"mid-month period, all tenants (page)",-34} {allMid.Elapsed.TotalMilliseconds,11:F1}   (by person {allMid.Queries.GetValueOrDefault("by person").TotalMilliseconds:F1} ms, medians {allMid.Queries.GetValueOrDefault("medians per model").TotalMilliseconds:F1} ms)");
+        Console.WriteLine($"every query of the pages (ms, best round): one tenant: {Breakdown(tenantReport.Queries)}; all tenants: {Breakdown(allReport.Queries)}");
+        Console.WriteLine($"(product ms of a row = the rollup queries that serve it; rates and tenants come from the by-day sums, active people from the by-person rows; medians from 5 % buckets, within 2.5 %)");
     }
+
+    private static string Breakdown(Dictionary<string, TimeSpan> queries) =>
+        string.Join(", ", queries.OrderByDescending(q => q.Value).Select(q => $"{q.Key} {q.Value.TotalMilliseconds:F1}"));
 
     /// <summary>Whether raw groups give the same number of rows and the same totals (requests, tokens, cost to 4 places) as the report.</summary>
     private static bool SameRows(int rows, ReportRow total, List<RawGroup> raw, HardwareCosts costs) =>

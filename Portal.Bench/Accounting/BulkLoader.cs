@@ -23,6 +23,14 @@ internal static class BulkLoader
 
     private static readonly string[] SpeedColumns = ["Id", "TenantId", "Day", "ModelEntryId", "Measure", "Bucket", "Answers"];
 
+    private static readonly string[] SumColumns = ["Requests", "Completed", "Stopped", "Failed", "RefusedByPolicy", "RefusedByQuota", "PromptTokens", "CompletionTokens", "BusyTicks"];
+
+    private static readonly string[] TotalColumns = ["Id", "TenantId", "Day", "ModelEntryId", "WorkspaceKey", "Node", .. SumColumns];
+
+    private static readonly string[] MonthlyPersonColumns = ["Id", "TenantId", "Month", "UserId", "Node", .. SumColumns];
+
+    private static readonly string[] MonthlySpeedColumns = ["Id", "TenantId", "Month", "ModelEntryId", "Measure", "Bucket", "Answers"];
+
     public static long Write(BenchProvider provider, string connectionString, IEnumerable<UsageRecord> records, RollupBuilder rollups, Action<long> progress) =>
         provider == BenchProvider.Sqlite
             ? Sqlite(connectionString, "UsageRecords", RecordColumns, Observe(records, rollups, progress), SqliteValues)
@@ -34,11 +42,17 @@ internal static class BulkLoader
         {
             Sqlite(connectionString, "UsageDailyRollups", DailyColumns, rollups.Daily(), SqliteValues);
             Sqlite(connectionString, "UsageSpeedRollups", SpeedColumns, rollups.Speeds(), SqliteValues);
+            Sqlite(connectionString, "UsageDailyTotals", TotalColumns, rollups.Totals(), SqliteValues);
+            Sqlite(connectionString, "UsageMonthlyPersonRollups", MonthlyPersonColumns, rollups.MonthlyPersons(), SqliteValues);
+            Sqlite(connectionString, "UsageMonthlySpeedRollups", MonthlySpeedColumns, rollups.MonthlySpeeds(), SqliteValues);
         }
         else
         {
             Copy(connectionString, "UsageDailyRollups", DailyColumns, rollups.Daily(), CopyDaily);
             Copy(connectionString, "UsageSpeedRollups", SpeedColumns, rollups.Speeds(), CopySpeed);
+            Copy(connectionString, "UsageDailyTotals", TotalColumns, rollups.Totals(), CopyTotal);
+            Copy(connectionString, "UsageMonthlyPersonRollups", MonthlyPersonColumns, rollups.MonthlyPersons(), CopyMonthlyPerson);
+            Copy(connectionString, "UsageMonthlySpeedRollups", MonthlySpeedColumns, rollups.MonthlySpeeds(), CopyMonthlySpeed);
         }
     }
 
@@ -104,6 +118,9 @@ internal static class BulkLoader
         UsageDailyRollup d => [G(d.Id), G(d.TenantId), D(d.Day), G(d.UserId), G(d.ModelEntryId), G(d.WorkspaceKey), d.Node, d.Requests, d.Completed, d.Stopped, d.Failed,
             d.RefusedByPolicy, d.RefusedByQuota, d.PromptTokens, d.CompletionTokens, d.BusyTicks],
         UsageSpeedRollup s => [G(s.Id), G(s.TenantId), D(s.Day), G(s.ModelEntryId), (int)s.Measure, s.Bucket, s.Answers],
+        UsageDailyTotal t => [G(t.Id), G(t.TenantId), D(t.Day), G(t.ModelEntryId), G(t.WorkspaceKey), t.Node, .. Sums(t).Cast<object?>()],
+        UsageMonthlyPersonRollup m => [G(m.Id), G(m.TenantId), D(m.Month), G(m.UserId), m.Node, .. Sums(m).Cast<object?>()],
+        UsageMonthlySpeedRollup s => [G(s.Id), G(s.TenantId), D(s.Month), G(s.ModelEntryId), (int)s.Measure, s.Bucket, s.Answers],
         _ => throw new ArgumentException("Not a usage row.", nameof(row)),
     };
 
@@ -172,6 +189,48 @@ internal static class BulkLoader
         w.Write(s.Bucket, NpgsqlDbType.Integer);
         w.Write(s.Answers, NpgsqlDbType.Bigint);
     }
+
+    private static void CopyTotal(NpgsqlBinaryImporter w, UsageDailyTotal t)
+    {
+        w.Write(t.Id, NpgsqlDbType.Uuid);
+        w.Write(t.TenantId, NpgsqlDbType.Uuid);
+        w.Write(t.Day, NpgsqlDbType.Date);
+        w.Write(t.ModelEntryId, NpgsqlDbType.Uuid);
+        w.Write(t.WorkspaceKey, NpgsqlDbType.Uuid);
+        w.Write(t.Node, NpgsqlDbType.Varchar);
+        CopySums(w, t);
+    }
+
+    private static void CopyMonthlyPerson(NpgsqlBinaryImporter w, UsageMonthlyPersonRollup m)
+    {
+        w.Write(m.Id, NpgsqlDbType.Uuid);
+        w.Write(m.TenantId, NpgsqlDbType.Uuid);
+        w.Write(m.Month, NpgsqlDbType.Date);
+        w.Write(m.UserId, NpgsqlDbType.Uuid);
+        w.Write(m.Node, NpgsqlDbType.Varchar);
+        CopySums(w, m);
+    }
+
+    private static void CopyMonthlySpeed(NpgsqlBinaryImporter w, UsageMonthlySpeedRollup s)
+    {
+        w.Write(s.Id, NpgsqlDbType.Uuid);
+        w.Write(s.TenantId, NpgsqlDbType.Uuid);
+        w.Write(s.Month, NpgsqlDbType.Date);
+        w.Write(s.ModelEntryId, NpgsqlDbType.Uuid);
+        w.Write((int)s.Measure, NpgsqlDbType.Integer);
+        w.Write(s.Bucket, NpgsqlDbType.Integer);
+        w.Write(s.Answers, NpgsqlDbType.Bigint);
+    }
+
+    private static void CopySums(NpgsqlBinaryImporter w, UsageSums sums)
+    {
+        foreach (var value in Sums(sums))
+        {
+            w.Write(value, NpgsqlDbType.Bigint);
+        }
+    }
+
+    private static long[] Sums(UsageSums s) => [s.Requests, s.Completed, s.Stopped, s.Failed, s.RefusedByPolicy, s.RefusedByQuota, s.PromptTokens, s.CompletionTokens, s.BusyTicks];
 
     private static void Nullable(NpgsqlBinaryImporter w, Guid? value)
     {

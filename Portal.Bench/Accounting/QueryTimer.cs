@@ -41,26 +41,26 @@ internal sealed class QueryTimer : DbCommandInterceptor
     /// <summary>What a report query computes, read from its SQL: the rollup table and the grouping.</summary>
     public static string? Label(string sql)
     {
-        if (sql.Contains("\"UsageSpeedRollups\"", StringComparison.Ordinal))
+        bool Reads(string table) => sql.Contains($"\"{table}\"", StringComparison.Ordinal);
+        if (Reads("UsageSpeedRollups") || Reads("UsageMonthlySpeedRollups"))
         {
             return "medians per model";
         }
 
-        if (!sql.Contains("\"UsageDailyRollups\"", StringComparison.Ordinal))
+        // People (and from them the active people): the monthly rows, and the daily per-person rows at the period's edges.
+        if (Reads("UsageMonthlyPersonRollups") || Reads("UsageDailyRollups"))
         {
-            return null;
+            return "by person";
         }
 
-        if (sql.Contains("DISTINCT", StringComparison.Ordinal))
+        if (!Reads("UsageDailyTotals"))
         {
-            return "active people";
+            return "other (names, costs, settings)";
         }
 
         var grouping = sql[(sql.IndexOf("GROUP BY", StringComparison.Ordinal) + 8)..];
         return grouping.Contains("\"Day\"", StringComparison.Ordinal) ? "by day"
-            : grouping.Contains("\"UserId\"", StringComparison.Ordinal) ? "by person"
             : grouping.Contains("\"ModelEntryId\"", StringComparison.Ordinal) ? "by model"
-            : grouping.Contains("\"WorkspaceKey\"", StringComparison.Ordinal) ? "by workspace"
-            : grouping.Contains("\"TenantId\"", StringComparison.Ordinal) ? "by tenant" : "other rollup query";
+            : grouping.Contains("\"WorkspaceKey\"", StringComparison.Ordinal) ? "by workspace" : "other rollup query";
     }
 }

@@ -6,7 +6,9 @@ namespace Portal.Bench.Accounting;
 /// <summary>
 /// The bulk equivalent of the product's rollups (UsageAccounting): the same keys (tenant, day, person, model,
 /// workspace, node; and tenant, day, model, measure, bucket) and the same sums, added up in memory while the
-/// records are generated, then written once. The bench checks it against the product's code on a sample.
+/// records are generated, then written once; the coarse rollups (daily totals without the person, monthly
+/// per person, monthly speed buckets) are the daily ones summed over their finer keys, which is what the
+/// product's per-record upserts add up to. The bench checks it against the product's code on a sample.
 /// </summary>
 internal sealed class RollupBuilder
 {
@@ -47,6 +49,12 @@ internal sealed class RollupBuilder
 
     public int SpeedCount => speeds.Count;
 
+    public int TotalCount => Totals().Count();
+
+    public int MonthlyPersonCount => MonthlyPersons().Count();
+
+    public int MonthlySpeedCount => MonthlySpeeds().Count();
+
     public IEnumerable<UsageDailyRollup> Daily() => daily.Select(e => new UsageDailyRollup
     {
         Id = Guid.CreateVersion7(),
@@ -77,4 +85,59 @@ internal sealed class RollupBuilder
         Bucket = e.Key.Bucket,
         Answers = e.Value,
     });
+
+    public IEnumerable<UsageDailyTotal> Totals() => daily
+        .GroupBy(e => (e.Key.Tenant, e.Key.Day, e.Key.Model, e.Key.Workspace, e.Key.Node))
+        .Select(g => Summed(g.Select(e => e.Value), new UsageDailyTotal
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = g.Key.Tenant,
+            Day = g.Key.Day,
+            ModelEntryId = g.Key.Model,
+            WorkspaceKey = g.Key.Workspace,
+            Node = g.Key.Node,
+        }));
+
+    public IEnumerable<UsageMonthlyPersonRollup> MonthlyPersons() => daily
+        .GroupBy(e => (e.Key.Tenant, Month: ReportPeriod.MonthOf(e.Key.Day), e.Key.User, e.Key.Node))
+        .Select(g => Summed(g.Select(e => e.Value), new UsageMonthlyPersonRollup
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = g.Key.Tenant,
+            Month = g.Key.Month,
+            UserId = g.Key.User,
+            Node = g.Key.Node,
+        }));
+
+    public IEnumerable<UsageMonthlySpeedRollup> MonthlySpeeds() => speeds
+        .GroupBy(e => (e.Key.Tenant, Month: ReportPeriod.MonthOf(e.Key.Day), e.Key.Model, e.Key.Measure, e.Key.Bucket))
+        .Select(g => new UsageMonthlySpeedRollup
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = g.Key.Tenant,
+            Month = g.Key.Month,
+            ModelEntryId = g.Key.Model,
+            Measure = g.Key.Measure,
+            Bucket = g.Key.Bucket,
+            Answers = g.Sum(e => e.Value),
+        });
+
+    private static T Summed<T>(IEnumerable<long[]> sums, T row)
+        where T : UsageSums
+    {
+        foreach (var s in sums)
+        {
+            row.Requests += s[0];
+            row.Completed += s[1];
+            row.Stopped += s[2];
+            row.Failed += s[3];
+            row.RefusedByPolicy += s[4];
+            row.RefusedByQuota += s[5];
+            row.PromptTokens += s[6];
+            row.CompletionTokens += s[7];
+            row.BusyTicks += s[8];
+        }
+
+        return row;
+    }
 }

@@ -44,9 +44,25 @@ internal static class RollupCheck
             .Order().ToList();
         var productSpeeds = (await db.UsageSpeedRollups.AsNoTracking().ToListAsync()).Select(r => (r.TenantId, r.Day, r.ModelEntryId, r.Measure, r.Bucket, r.Answers)).Order().ToList();
         var bulkSpeeds = bulk.Speeds().Select(r => (r.TenantId, r.Day, r.ModelEntryId, r.Measure, r.Bucket, r.Answers)).Order().ToList();
-        var same = productDaily.SequenceEqual(bulkDaily) && productSpeeds.SequenceEqual(bulkSpeeds);
+        var productTotals = (await db.UsageDailyTotals.AsNoTracking().ToListAsync())
+            .Select(r => (r.TenantId, r.Day, r.ModelEntryId, r.WorkspaceKey, r.Node, r.Requests, r.Completed, r.Stopped, r.Failed, r.RefusedByPolicy, r.RefusedByQuota, r.PromptTokens, r.CompletionTokens, r.BusyTicks))
+            .Order().ToList();
+        var bulkTotals = bulk.Totals()
+            .Select(r => (r.TenantId, r.Day, r.ModelEntryId, r.WorkspaceKey, r.Node, r.Requests, r.Completed, r.Stopped, r.Failed, r.RefusedByPolicy, r.RefusedByQuota, r.PromptTokens, r.CompletionTokens, r.BusyTicks))
+            .Order().ToList();
+        var productMonthly = (await db.UsageMonthlyPersonRollups.AsNoTracking().ToListAsync())
+            .Select(r => (r.TenantId, r.Month, r.UserId, r.Node, r.Requests, r.Completed, r.Stopped, r.Failed, r.RefusedByPolicy, r.RefusedByQuota, r.PromptTokens, r.CompletionTokens, r.BusyTicks))
+            .Order().ToList();
+        var bulkMonthly = bulk.MonthlyPersons()
+            .Select(r => (r.TenantId, r.Month, r.UserId, r.Node, r.Requests, r.Completed, r.Stopped, r.Failed, r.RefusedByPolicy, r.RefusedByQuota, r.PromptTokens, r.CompletionTokens, r.BusyTicks))
+            .Order().ToList();
+        var productMonthlySpeeds = (await db.UsageMonthlySpeedRollups.AsNoTracking().ToListAsync()).Select(r => (r.TenantId, r.Month, r.ModelEntryId, r.Measure, r.Bucket, r.Answers)).Order().ToList();
+        var bulkMonthlySpeeds = bulk.MonthlySpeeds().Select(r => (r.TenantId, r.Month, r.ModelEntryId, r.Measure, r.Bucket, r.Answers)).Order().ToList();
+        var same = productDaily.SequenceEqual(bulkDaily) && productSpeeds.SequenceEqual(bulkSpeeds) && productTotals.SequenceEqual(bulkTotals)
+            && productMonthly.SequenceEqual(bulkMonthly) && productMonthlySpeeds.SequenceEqual(bulkMonthlySpeeds);
         Console.WriteLine($"rollup check: {records.Count} sample records through the product's UsageAccounting ({records.Count / productTime.TotalSeconds:F0} records/s one by one) "
-            + $"-> {productDaily.Count} daily rows, {productSpeeds.Count} speed buckets; the bulk builder's rows are {(same ? "IDENTICAL" : "DIFFERENT")}");
+            + $"-> {productDaily.Count} daily rows, {productSpeeds.Count} speed buckets, {productTotals.Count} daily totals, {productMonthly.Count} monthly person rows, "
+            + $"{productMonthlySpeeds.Count} monthly speed buckets; the bulk builder's rows are {(same ? "IDENTICAL" : "DIFFERENT")}");
         if (!same)
         {
             Environment.ExitCode = 1;

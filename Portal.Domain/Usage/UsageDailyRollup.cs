@@ -5,7 +5,7 @@ namespace Portal.Domain.Usage;
 /// summed as they arrive. Reports over long periods read these instead of every record; additions
 /// commute, so records arriving out of order give the same sums.
 /// </summary>
-public sealed class UsageDailyRollup : ITenantOwned
+public sealed class UsageDailyRollup : UsageSums, ITenantOwned
 {
     public Guid Id { get; set; } = Guid.NewGuid();
 
@@ -22,23 +22,4 @@ public sealed class UsageDailyRollup : ITenantOwned
 
     /// <summary>The inference node the generations ran on: its hardware profile prices their busy time.</summary>
     public string Node { get; set; } = "local";
-
-    public long Requests { get; set; }
-
-    public long Completed { get; set; }
-
-    public long Stopped { get; set; }
-
-    public long Failed { get; set; }
-
-    public long RefusedByPolicy { get; set; }
-
-    public long RefusedByQuota { get; set; }
-
-    public long PromptTokens { get; set; }
-
-    public long CompletionTokens { get; set; }
-
-    /// <summary>Sum of the generations' durations (the hardware's busy time), in ticks.</summary>
-    public long BusyTicks { get; set; }
 }

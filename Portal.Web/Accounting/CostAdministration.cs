@@ -23,7 +23,7 @@ public sealed class CostAdministration(PortalDbContext db, ITenantContext tenant
         List<string> used;
         using (tenantContext.BeginPlatformScope())
         {
-            used = await db.UsageDailyRollups.AsNoTracking().Select(r => r.Node).Distinct().ToListAsync(cancellationToken);
+            used = await db.UsageDailyTotals.AsNoTracking().Select(r => r.Node).Distinct().ToListAsync(cancellationToken);
         }
 
         var nodes = used.Union(mappings.Select(m => m.Node)).Order(StringComparer.Ordinal)

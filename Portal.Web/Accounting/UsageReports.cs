@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
@@ -32,9 +33,11 @@ public sealed record ReportScope(Guid? TenantId)
 }
 
 /// <summary>
-/// Usage reports for a period of whole days, from the daily rollups (so a year is fast), with medians
-/// of time to first token and speed per model from the period's records. Held to one tenant unless
-/// the scope is every tenant.
+/// Usage reports for a period of whole days, from the rollups (so a year is fast): days, models, workspaces,
+/// tenants and rates from the daily totals (no person in their key), people from the monthly per-person rows
+/// for the period's whole months and the daily per-person rows for its edge days, medians of time to first
+/// token and speed per model from the monthly and (at the edges) daily speed histograms. Held to one tenant
+/// unless the scope is every tenant.
 /// </summary>
 public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContext)
 {
@@ -52,19 +55,40 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
         }
 
         using var platform = scope.TenantId is null ? tenantContext.BeginPlatformScope() : null;
-        var rows = db.UsageDailyRollups.AsNoTracking().Where(r => r.Day >= from && r.Day <= to);
+        var period = ReportPeriod.Of(from, to);
+        var totals = db.UsageDailyTotals.AsNoTracking().Where(r => r.Day >= from && r.Day <= to);
         var costs = await HardwareCosts.LoadAsync(db, cancellationToken);
-        var byDay = await SumAsync(rows.GroupBy(r => new GroupKey<DateOnly> { Key = r.Day, Node = r.Node }), costs, cancellationToken);
-        var byPerson = await SumAsync(rows.GroupBy(r => new GroupKey<Guid> { Key = r.UserId, Node = r.Node }), costs, cancellationToken);
-        var byModel = await SumAsync(rows.GroupBy(r => new GroupKey<Guid> { Key = r.ModelEntryId, Node = r.Node }), costs, cancellationToken);
-        var byWorkspace = await SumAsync(rows.GroupBy(r => new GroupKey<Guid> { Key = r.WorkspaceKey, Node = r.Node }), costs, cancellationToken);
-        var byTenant = scope.TenantId is null ? await SumAsync(rows.GroupBy(r => new GroupKey<Guid> { Key = r.TenantId, Node = r.Node }), costs, cancellationToken) : [];
-        var activePeople = await rows.Where(r => r.Requests > 0).Select(r => new { r.TenantId, r.UserId }).Distinct().CountAsync(cancellationToken);
+        var byDayAndTenant = await SumAsync(totals, r => new GroupKey<DateOnly> { Key = r.Day, TenantId = r.TenantId, Node = r.Node }, cancellationToken);
+        var byModel = Price(await SumAsync(totals, r => new GroupKey<Guid> { Key = r.ModelEntryId, TenantId = r.TenantId, Node = r.Node }, cancellationToken), s => s.Key, costs);
+        var byWorkspace = Price(await SumAsync(totals, r => new GroupKey<Guid> { Key = r.WorkspaceKey, TenantId = r.TenantId, Node = r.Node }, cancellationToken), s => s.Key, costs);
+
+        // People: whole months from the monthly rows, the edge days from the daily ones; distinct (tenant, person) over both is exact.
+        var personRows = new List<NodeSums<Guid>>();
+        if (period.FirstMonth is { } firstMonth && period.LastMonth is { } lastMonth)
+        {
+            personRows.AddRange(await SumAsync(
+                db.UsageMonthlyPersonRollups.AsNoTracking().Where(r => r.Month >= firstMonth && r.Month <= lastMonth),
+                r => new GroupKey<Guid> { Key = r.UserId, TenantId = r.TenantId, Node = r.Node },
+                cancellationToken));
+        }
+
+        foreach (var (edgeFrom, edgeTo) in period.EdgeRanges)
+        {
+            personRows.AddRange(await SumAsync(
+                db.UsageDailyRollups.AsNoTracking().Where(r => r.Day >= edgeFrom && r.Day <= edgeTo),
+                r => new GroupKey<Guid> { Key = r.UserId, TenantId = r.TenantId, Node = r.Node },
+                cancellationToken));
+        }
+
+        var byDay = Price(byDayAndTenant, s => s.Key, costs);
+        var byPerson = Price(personRows, s => s.Key, costs);
+        var byTenant = scope.TenantId is null ? Price(byDayAndTenant, s => s.TenantId, costs) : [];
+        var activePeople = personRows.Where(r => r.Requests > 0).Select(r => (r.TenantId, r.Key)).Distinct().Count();
 
         var currency = await CurrencyAsync(cancellationToken);
         var prices = await db.CloudPrices.AsNoTracking().OrderByDescending(p => p.OutputPerMillionTokens).ToListAsync(cancellationToken);
         var names = await NamesAsync(byPerson.Select(s => s.Key), byModel.Select(s => s.Key), byWorkspace.Select(s => s.Key), byTenant.Select(s => s.Key), cancellationToken);
-        var speeds = await SpeedsAsync(from, to, cancellationToken);
+        var speeds = await SpeedsAsync(period, cancellationToken);
 
         ReportRow Row<TKey>(Sums<TKey> s, string label) => new(label, s.Requests, s.PromptTokens, s.CompletionTokens, s.RefusedByPolicy + s.RefusedByQuota, s.Failed,
             Math.Round(s.Cost, 4), [.. prices.Select(p => Math.Round(CostModel.Cloud(p, s.PromptTokens, s.CompletionTokens), 4))]);
@@ -87,16 +111,17 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
     }
 
     /// <summary>
-    /// Sums the rollups per key and node in the database, then per key here, pricing each node's busy time
-    /// with its hardware profile (a handful of nodes: the rows multiply by that at most).
+    /// Sums rollup rows per key, tenant and node in the database (a tenant's or a node's rows never mix, so
+    /// the tenant table and the hardware prices come from the same rows).
     /// </summary>
-    private static async Task<List<Sums<TKey>>> SumAsync<TKey>(IQueryable<IGrouping<GroupKey<TKey>, UsageDailyRollup>> groups, HardwareCosts costs, CancellationToken cancellationToken)
-        where TKey : notnull
-    {
-        var perNode = await groups.Select(g => new
+    private static Task<List<NodeSums<TKey>>> SumAsync<TRow, TKey>(IQueryable<TRow> rows, Expression<Func<TRow, GroupKey<TKey>>> key, CancellationToken cancellationToken)
+        where TRow : UsageSums
+        where TKey : notnull =>
+        rows.GroupBy(key).Select(g => new NodeSums<TKey>
         {
-            g.Key.Key,
-            g.Key.Node,
+            Key = g.Key.Key,
+            TenantId = g.Key.TenantId,
+            Node = g.Key.Node,
             Requests = g.Sum(r => r.Requests),
             PromptTokens = g.Sum(r => r.PromptTokens),
             CompletionTokens = g.Sum(r => r.CompletionTokens),
@@ -105,7 +130,11 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
             RefusedByQuota = g.Sum(r => r.RefusedByQuota),
             BusyTicks = g.Sum(r => r.BusyTicks),
         }).ToListAsync(cancellationToken);
-        return [.. perNode.GroupBy(s => s.Key).Select(g => new Sums<TKey>(
+
+    /// <summary>Adds up the rows per report key, pricing each node's busy time (summed over the key's rows) with its hardware profile.</summary>
+    private static List<Sums<TKey>> Price<TSource, TKey>(IEnumerable<NodeSums<TSource>> rows, Func<NodeSums<TSource>, TKey> keyOf, HardwareCosts costs)
+        where TKey : notnull =>
+        [.. rows.GroupBy(keyOf).Select(g => new Sums<TKey>(
             g.Key,
             g.Sum(s => s.Requests),
             g.Sum(s => s.PromptTokens),
@@ -114,8 +143,7 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
             g.Sum(s => s.RefusedByPolicy),
             g.Sum(s => s.RefusedByQuota),
             g.Sum(s => s.BusyTicks),
-            g.Sum(s => costs.Of(s.Node, TimeSpan.FromTicks(s.BusyTicks)))))];
-    }
+            g.GroupBy(s => s.Node, StringComparer.Ordinal).Sum(node => costs.Of(node.Key, TimeSpan.FromTicks(node.Sum(s => s.BusyTicks))))))];
 
     /// <summary>The platform's currency (USD until a platform admin sets another).</summary>
     private async Task<string> CurrencyAsync(CancellationToken cancellationToken) =>
@@ -155,13 +183,28 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
     /// Median time to first token and speed per model, over the answers of the period that produced tokens,
     /// from the daily speed histograms (within 2.5 % of the exact medians, see <see cref="SpeedHistogram"/>).
     /// </summary>
-    private async Task<List<ModelSpeed>> SpeedsAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    private async Task<List<ModelSpeed>> SpeedsAsync(ReportPeriod period, CancellationToken cancellationToken)
     {
-        var buckets = await db.UsageSpeedRollups.AsNoTracking()
-            .Where(r => r.Day >= from && r.Day <= to)
-            .GroupBy(r => new { r.ModelEntryId, r.Measure, r.Bucket })
-            .Select(g => new { g.Key.ModelEntryId, g.Key.Measure, g.Key.Bucket, Answers = g.Sum(r => r.Answers) })
-            .ToListAsync(cancellationToken);
+        var counted = new List<SpeedCount>();
+        if (period.FirstMonth is { } firstMonth && period.LastMonth is { } lastMonth)
+        {
+            counted.AddRange(await db.UsageMonthlySpeedRollups.AsNoTracking()
+                .Where(r => r.Month >= firstMonth && r.Month <= lastMonth)
+                .GroupBy(r => new { r.ModelEntryId, r.Measure, r.Bucket })
+                .Select(g => new SpeedCount(g.Key.ModelEntryId, g.Key.Measure, g.Key.Bucket, g.Sum(r => r.Answers)))
+                .ToListAsync(cancellationToken));
+        }
+
+        foreach (var (edgeFrom, edgeTo) in period.EdgeRanges)
+        {
+            counted.AddRange(await db.UsageSpeedRollups.AsNoTracking()
+                .Where(r => r.Day >= edgeFrom && r.Day <= edgeTo)
+                .GroupBy(r => new { r.ModelEntryId, r.Measure, r.Bucket })
+                .Select(g => new SpeedCount(g.Key.ModelEntryId, g.Key.Measure, g.Key.Bucket, g.Sum(r => r.Answers)))
+                .ToListAsync(cancellationToken));
+        }
+
+        var buckets = counted.GroupBy(c => (c.ModelEntryId, c.Measure, c.Bucket)).Select(g => new SpeedCount(g.Key.ModelEntryId, g.Key.Measure, g.Key.Bucket, g.Sum(c => c.Answers)));
         return [.. buckets.GroupBy(b => b.ModelEntryId).Select(model =>
         {
             List<(int, long)> Of(SpeedMeasure measure) => [.. model.Where(b => b.Measure == measure).Select(b => (b.Bucket, b.Answers))];
@@ -179,13 +222,41 @@ public sealed class UsageReports(PortalDbContext db, ITenantContext tenantContex
         return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    /// <summary>A rollup group: the report's key and the node (whose hardware profile prices the busy time).</summary>
+    /// <summary>A rollup group: the report's key, the tenant and the node (whose hardware profile prices the busy time).</summary>
     private sealed class GroupKey<TKey>
     {
         public required TKey Key { get; init; }
 
+        public required Guid TenantId { get; init; }
+
         public required string Node { get; init; }
     }
+
+    /// <summary>A group's sums as the database returns them.</summary>
+    private sealed class NodeSums<TKey>
+    {
+        public required TKey Key { get; init; }
+
+        public required Guid TenantId { get; init; }
+
+        public required string Node { get; init; }
+
+        public long Requests { get; init; }
+
+        public long PromptTokens { get; init; }
+
+        public long CompletionTokens { get; init; }
+
+        public long Failed { get; init; }
+
+        public long RefusedByPolicy { get; init; }
+
+        public long RefusedByQuota { get; init; }
+
+        public long BusyTicks { get; init; }
+    }
+
+    private sealed record SpeedCount(Guid ModelEntryId, SpeedMeasure Measure, int Bucket, long Answers);
 
     private sealed record Sums<TKey>(TKey Key, long Requests, long PromptTokens, long CompletionTokens, long Failed, long RefusedByPolicy, long RefusedByQuota, long BusyTicks, decimal Cost);
 }

@@ -12,6 +12,9 @@ internal sealed class UsageSpeedRollupConfiguration : IEntityTypeConfiguration<U
         builder.ToTable("UsageSpeedRollups");
         builder.HasKey(r => r.Id);
         builder.HasIndex(r => new { r.TenantId, r.Day, r.ModelEntryId, r.Measure, r.Bucket }).IsUnique();
+
+        // Every tenant's report reads the days at a period's edges (outside its whole months) as one range of days.
+        builder.HasIndex(r => r.Day);
         builder.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);
     }
 }
