@@ -64,8 +64,11 @@ start() {
     -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
     start >/dev/null || { cat "$dir/server.log" >&2; die "the server did not start"; }
 
+  # pg_signal_backend: tests drop their databases WITH (FORCE), which must also end an autovacuum worker that is
+  # analysing a table a test just filled (without it the drop failed with 42501 now and then).
   as_server_user "$bin_dir/psql" -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
     -c "CREATE ROLE $user LOGIN CREATEDB PASSWORD '$password';" \
+    -c "GRANT pg_signal_backend TO $user;" \
     -c "CREATE DATABASE $database OWNER $user;" >/dev/null
 
   echo "PORTAL_TEST_POSTGRES=Host=127.0.0.1;Port=$port;Database=$database;Username=$user;Password=$password"
