@@ -23,6 +23,7 @@ internal sealed partial class NodeWorker(
     private readonly ConcurrentDictionary<string, CancellationTokenSource> running = new(StringComparer.Ordinal);
     private long generatedTokens;
     private HubConnection? connection;
+    private GenerationEvents? events;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,6 +49,8 @@ internal sealed partial class NodeWorker(
             return Task.CompletedTask;
         };
 
+        events = new GenerationEvents(Send);
+        _ = events.RunAsync(stoppingToken);
         if (!await StartAsync(connection, settings, stoppingToken))
         {
             Environment.ExitCode = 2;
@@ -243,17 +246,17 @@ internal sealed partial class NodeWorker(
             }
             catch (InferenceException ex)
             {
-                await Send(NodeHubMethods.Finished, generationId, new GenerationResult(FinishReason.Error, "", 0, 0, null, TimeSpan.Zero, ex.Message));
+                events!.Finished(generationId, new GenerationResult(FinishReason.Error, "", 0, 0, null, TimeSpan.Zero, ex.Message));
                 return;
             }
 
-            await Send(NodeHubMethods.Started, generationId, generation.PromptTokens);
+            events!.Started(generationId, generation.PromptTokens);
             try
             {
                 await foreach (var chunk in generation)
                 {
                     Interlocked.Increment(ref generatedTokens);
-                    await Send(NodeHubMethods.Tokens, generationId, chunk.Text, chunk.CompletionTokens);
+                    events.Token(generationId, chunk.Text, chunk.CompletionTokens);
                 }
             }
             catch (InferenceException)
@@ -261,7 +264,7 @@ internal sealed partial class NodeWorker(
                 // Completion carries the error and the text so far.
             }
 
-            await Send(NodeHubMethods.Finished, generationId, await generation.Completion);
+            events.Finished(generationId, await generation.Completion);
         }
         finally
         {

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Portal.Inference;
+using Portal.Inference.Engine;
+
+namespace Portal.Bench.Workers;
+
+/// <summary>
+/// <c>Portal.Bench workers</c>: the in-process engine against the worker path (NodeEngine → node hub →
+/// a real worker process over SignalR on loopback) on the same model and settings, in one run. Rounds
+/// alternate which side goes first, so load that comes and goes hits both alike.
+/// </summary>
+internal static class WorkersBench
+{
+    /// <summary>Set in the bench's environment before it starts the worker: the child bench process runs as the worker.</summary>
+    public const string WorkerRoleVariable = "PORTAL_BENCH_WORKER";
+
+    public static async Task RunAsync(BenchSettings settings, string modelPath, string cacheFolder)
+    {
+        var rounds = settings.Rounds;
+        var inference = InferenceSettings(settings);
+        var clock = Stopwatch.StartNew();
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(inference);
+        builder.AddInference();
+        using var inProcessHost = builder.Build();
+        await inProcessHost.StartAsync();
+        var inProcess = inProcessHost.Services.GetRequiredService<IInferenceEngine>();
+        var info = await inProcess.LoadAsync(new ModelLoadRequest("bench", modelPath));
+        Console.WriteLine($"model      {info.Description}, {info.Layers} layers, {info.GpuLayers} on GPU, in-process load {clock.Elapsed.TotalSeconds:F1} s");
+
+        // The worker the node host starts is this very executable (no dotnet install needed where it is published self-contained).
+        Environment.SetEnvironmentVariable(WorkerRoleVariable, "1");
+        var workerCommand = Environment.ProcessPath ?? throw new InvalidOperationException("The bench's own executable is unknown.");
+        clock.Restart();
+        await using var portal = await NodeHost.StartAsync(inference, Path.Combine(cacheFolder, "nodehost"), workerCommand);
+        var worker = portal.Engine;
+        await worker.LoadAsync(new ModelLoadRequest("bench", modelPath));
+        Console.WriteLine($"worker     {workerCommand} (its own process, over /hubs/nodes on loopback), started and loaded in {clock.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"settings   {settings.Backend}, threads {settings.Threads}, context {settings.ContextSize}, {settings.Concurrency.Max()} slots, "
+            + $"decode {settings.DecodeTokens} tokens x {rounds} rounds, {settings.TimeToFirstTokenSamples} first-token samples, greedy; load {LoadAverage()}");
+
+        var sides = new[] { ("in-process", inProcess), ("worker", worker) };
+        await EngineMeasure.DecodeAsync(inProcess, Prompts(2), 8);
+        await EngineMeasure.DecodeAsync(worker, Prompts(2), 8);
+
+        var decode = settings.Concurrency.ToDictionary(n => n, _ => (InProcess: new List<double>(), Worker: new List<double>()));
+        var problems = new List<string>();
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var n in settings.Concurrency)
+            {
+                var figures = new DecodeFigures[2];
+                foreach (var side in round % 2 == 0 ? new[] { 0, 1 } : [1, 0])
+                {
+                    figures[side] = await EngineMeasure.DecodeAsync(sides[side].Item2, Prompts(n), settings.DecodeTokens);
+                    if (figures[side].Counts.Any(c => c != settings.DecodeTokens))
+                    {
+                        problems.Add($"{sides[side].Item1} N={n}: token counts {string.Join(",", figures[side].Counts)}, expected {settings.DecodeTokens}");
+                    }
+                }
+
+                var sameText = figures[0].Texts!.SequenceEqual(figures[1].Texts!);
+                if (!sameText && n == 1)
+                {
+                    problems.Add($"round {round + 1} N=1: the greedy texts differ");
+                }
+
+                decode[n].InProcess.Add(figures[0].TokensPerSecond);
+                decode[n].Worker.Add(figures[1].TokensPerSecond);
+                Console.WriteLine($"round {round + 1}  N={n,2}  in-process {figures[0].TokensPerSecond,8:F1}  worker {figures[1].TokensPerSecond,8:F1} tok/s  "
+                    + $"ratio {figures[1].TokensPerSecond / figures[0].TokensPerSecond:F3}  same text {(sameText ? "yes" : "no")}");
+            }
+        }
+
+        var (firstInProcess, firstWorker) = await TimeToFirstTokenAsync(sides, settings.TimeToFirstTokenSamples);
+        var paired = firstWorker.Zip(firstInProcess, (w, p) => w - p).ToList();
+
+        Console.WriteLine();
+        Console.WriteLine($"{"measure",-34} {"in-process",11} {"worker",11} {"worker/in-process",18}");
+        foreach (var n in settings.Concurrency)
+        {
+            var (ours, theirs) = decode[n];
+            Console.WriteLine($"{$"decode tok/s N={n}, best of {rounds}",-34} {ours.Max(),11:F1} {theirs.Max(),11:F1} {theirs.Max() / ours.Max(),18:F3}");
+            Console.WriteLine($"{$"decode tok/s N={n}, median of {rounds}",-34} {Median(ours),11:F1} {Median(theirs),11:F1} {Median(theirs) / Median(ours),18:F3}");
+        }
+
+        Console.WriteLine($"{"time to first token p50, ms",-34} {Median(firstInProcess),11:F2} {Median(firstWorker),11:F2} {$"+{Median(firstWorker) - Median(firstInProcess):F2} ms",18}");
+        Console.WriteLine($"{"time to first token p90, ms",-34} {Percentile(firstInProcess, 0.9),11:F2} {Percentile(firstWorker, 0.9),11:F2} {$"+{Percentile(firstWorker, 0.9) - Percentile(firstInProcess, 0.9):F2} ms",18}");
+        Console.WriteLine($"{"added first-token time, paired p50",-34} {"",11} {"",11} {$"+{Median(paired):F2} ms",18}");
+        Console.WriteLine("targets: decode worker/in-process >= 0.97; added time to first token p50 <= 2 ms");
+        Console.WriteLine($"load       {LoadAverage()}");
+        if (problems.Count > 0)
+        {
+            Console.WriteLine($"NOT the same output on both sides: {string.Join("; ", problems)}");
+            Environment.ExitCode = 1;
+        }
+
+        await inProcessHost.StopAsync();
+    }
+
+    /// <summary>Runs the child's side: the bench was started by the node host as its worker.</summary>
+    public static bool IsWorker => Environment.GetEnvironmentVariable(WorkerRoleVariable) == "1";
+
+    /// <summary>
+    /// Wall time from the request to the first token as its consumer sees it, on short prompts, one at a
+    /// time; sample i has the same prompt on both sides, and which side goes first alternates.
+    /// </summary>
+    private static async Task<(List<double> InProcess, List<double> Worker)> TimeToFirstTokenAsync((string, IInferenceEngine)[] sides, int samples)
+    {
+        var times = new[] { new List<double>(), new List<double>() };
+        for (var i = -2; i < samples; i++)
+        {
+            foreach (var side in i % 2 == 0 ? new[] { 0, 1 } : [1, 0])
+            {
+                var milliseconds = await FirstTokenAsync(sides[side].Item2, $"Say hello to visitor number {i + 3}");
+                if (i >= 0)
+                {
+                    times[side].Add(milliseconds);
+                }
+            }
+        }
+
+        return (times[0], times[1]);
+    }
+
+    private static async Task<double> FirstTokenAsync(IInferenceEngine engine, string prompt)
+    {
+        var clock = Stopwatch.StartNew();
+        var generation = engine.GenerateAsync(EngineMeasure.Request(prompt, 1));
+        double? first = null;
+        await foreach (var _ in generation)
+        {
+            first ??= clock.Elapsed.TotalMilliseconds;
+        }
+
+        var result = await generation.Completion;
+        return result.CompletionTokens == 1 && first is { } ms ? ms : throw new InvalidOperationException($"A one-token generation ended {result.FinishReason} with {result.CompletionTokens} tokens: {result.Error}");
+    }
+
+    private static Dictionary<string, string?> InferenceSettings(BenchSettings settings)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        var inference = new Dictionary<string, string?>
+        {
+            ["Inference:Backend"] = settings.Backend.ToString(),
+            ["Inference:GpuLayers"] = settings.GpuLayers.ToString(invariant),
+            ["Inference:Threads"] = settings.Threads.ToString(invariant),
+            ["Inference:ContextSize"] = settings.ContextSize.ToString(invariant),
+            ["Inference:Slots"] = settings.Concurrency.Max().ToString(invariant),
+            ["Inference:BatchSize"] = "512",
+        };
+        if (settings.NativeFolder is { } native)
+        {
+            inference["Inference:NativeLibraryPath"] = Path.GetFullPath(native);
+        }
+
+        return inference;
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
+
+    private static string[] Prompts(int n) => [.. Enumerable.Range(0, n).Select(i => $"Conversation number {i} starts")];
+
+    private static double Median(List<double> values) => Percentile(values, 0.5);
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        var rank = p * (sorted.Count - 1);
+        var low = (int)Math.Floor(rank);
+        var high = (int)Math.Ceiling(rank);
+        return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
+    }
+}
