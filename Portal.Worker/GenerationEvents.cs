@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Portal.Inference.Engine;
 using Portal.Inference.Nodes;
 
@@ -6,31 +6,38 @@ namespace Portal.Worker;
 
 /// <summary>
 /// How a worker's generations reach the portal: Started, tokens and Finished of every generation go
-/// through one queue, and one sender sends whatever is queued when it gets to it. The first token of an
-/// idle worker goes out at once; the tokens that arrive while a send is on the wire (the other
-/// conversations' tokens of the same decode step, or a fast GPU's next ones) leave together in the next
-/// Tokens invocation, one frame per generation. So the portal gets one invocation per send, not per
-/// token, and a generation's Finished never overtakes its last tokens.
+/// through one queue, sent by whichever generation finds nobody sending (on its own thread, without a
+/// hop to a sender loop). The first token of an idle worker goes out at once; the tokens that arrive
+/// while a send is on the wire (the other conversations' tokens of the same decode step, or a fast GPU's
+/// next ones) leave together in the next Tokens invocation, one frame per generation. So the portal gets
+/// one invocation per send, not per token, and a generation's Finished never overtakes its last tokens.
 /// </summary>
 internal sealed class GenerationEvents(Func<string, object?[], Task> send)
 {
-    private readonly Channel<Event> queue = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<Event> queue = new();
+    private int draining;
 
-    public void Started(string generationId, int promptTokens) => queue.Writer.TryWrite(new Event(generationId, promptTokens, null, 0, null));
+    public Task Started(string generationId, int promptTokens) => Enqueue(new Event(generationId, promptTokens, null, 0, null));
 
-    public void Token(string generationId, string text, int completionTokens) => queue.Writer.TryWrite(new Event(generationId, null, text, completionTokens, null));
+    public Task Token(string generationId, string text, int completionTokens) => Enqueue(new Event(generationId, null, text, completionTokens, null));
 
-    public void Finished(string generationId, GenerationResult result) => queue.Writer.TryWrite(new Event(generationId, null, null, 0, result));
+    public Task Finished(string generationId, GenerationResult result) => Enqueue(new Event(generationId, null, null, 0, result));
 
-    /// <summary>Sends until <paramref name="stoppingToken"/>; <c>send</c> deals with a lost connection itself.</summary>
-    public async Task RunAsync(CancellationToken stoppingToken)
+    private Task Enqueue(Event item)
+    {
+        queue.Enqueue(item);
+        return Interlocked.CompareExchange(ref draining, 1, 0) == 0 ? DrainAsync() : Task.CompletedTask;
+    }
+
+    /// <summary>Sends until the queue is empty; <c>send</c> deals with a lost connection itself.</summary>
+    private async Task DrainAsync()
     {
         var frames = new List<TokenFrame>();
         try
         {
-            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            while (true)
             {
-                while (queue.Reader.TryRead(out var item))
+                while (queue.TryDequeue(out var item))
                 {
                     if (item.PromptTokens is { } promptTokens)
                     {
@@ -49,11 +56,19 @@ internal sealed class GenerationEvents(Func<string, object?[], Task> send)
                 }
 
                 await FlushAsync(frames);
+                Volatile.Write(ref draining, 0);
+
+                // An event queued after the last dequeue, while this was still draining, was left to this drain.
+                if (queue.IsEmpty || Interlocked.CompareExchange(ref draining, 1, 0) != 0)
+                {
+                    return;
+                }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch
         {
-            // The worker stops.
+            Volatile.Write(ref draining, 0);
+            throw;
         }
     }
 

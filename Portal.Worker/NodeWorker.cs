@@ -50,7 +50,6 @@ internal sealed partial class NodeWorker(
         };
 
         events = new GenerationEvents(Send);
-        _ = events.RunAsync(stoppingToken);
         if (!await StartAsync(connection, settings, stoppingToken))
         {
             Environment.ExitCode = 2;
@@ -246,17 +245,17 @@ internal sealed partial class NodeWorker(
             }
             catch (InferenceException ex)
             {
-                events!.Finished(generationId, new GenerationResult(FinishReason.Error, "", 0, 0, null, TimeSpan.Zero, ex.Message));
+                await events!.Finished(generationId, new GenerationResult(FinishReason.Error, "", 0, 0, null, TimeSpan.Zero, ex.Message));
                 return;
             }
 
-            events!.Started(generationId, generation.PromptTokens);
+            await events!.Started(generationId, generation.PromptTokens);
             try
             {
                 await foreach (var chunk in generation)
                 {
                     Interlocked.Increment(ref generatedTokens);
-                    events.Token(generationId, chunk.Text, chunk.CompletionTokens);
+                    await events.Token(generationId, chunk.Text, chunk.CompletionTokens);
                 }
             }
             catch (InferenceException)
@@ -264,7 +263,7 @@ internal sealed partial class NodeWorker(
                 // Completion carries the error and the text so far.
             }
 
-            events.Finished(generationId, await generation.Completion);
+            await events.Finished(generationId, await generation.Completion);
         }
         finally
         {

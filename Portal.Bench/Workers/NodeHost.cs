@@ -21,6 +21,9 @@ internal sealed class NodeHost(WebApplication app) : IAsyncDisposable
 {
     public IInferenceEngine Engine => app.Services.GetRequiredService<IInferenceEngine>();
 
+    /// <summary>The worker processes running now (one for the bench model).</summary>
+    public IEnumerable<int> WorkerProcessIds => app.Services.GetRequiredService<LocalWorkers>().Processes.Select(p => p.ProcessId);
+
     public static async Task<NodeHost> StartAsync(IReadOnlyDictionary<string, string?> inference, string dataFolder, string workerCommand)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
