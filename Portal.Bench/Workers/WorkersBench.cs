@@ -52,7 +52,8 @@ internal static class WorkersBench
 
         var decode = settings.Concurrency.ToDictionary(n => n, _ => (InProcess: new List<double>(), Worker: new List<double>()));
         using var workerProcess = Process.GetProcessById(portal.WorkerProcessIds.Single());
-        var cpu = new CpuTime[] { new([Process.GetCurrentProcess()]), new([Process.GetCurrentProcess(), workerProcess]) };
+        // Both processes on both sides: each side then carries the other's idle cost alike, and the difference is the path's.
+        var cpu = new CpuTime[] { new([Process.GetCurrentProcess(), workerProcess]), new([Process.GetCurrentProcess(), workerProcess]) };
         var problems = new List<string>();
         for (var round = 0; round < rounds; round++)
         {
