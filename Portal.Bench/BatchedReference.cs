@@ -144,4 +144,4 @@ internal sealed unsafe class BatchedReference : IDisposable
 }
 
 /// <summary>Decode tokens per second over all sequences, and the tokens each sequence produced.</summary>
-internal sealed record DecodeFigures(double TokensPerSecond, int[] Counts);
+internal sealed record DecodeFigures(double TokensPerSecond, int[] Counts, string[]? Texts = null);

@@ -3,7 +3,7 @@ using Portal.Inference.Engine;
 
 namespace Portal.Bench;
 
-/// <summary>Command-line settings: --threads N --ctx N --tokens N --prompt N --backend cpu|cuda --gpu-layers N --native DIR --model FILE --tiny --check --prepare --cache DIR.</summary>
+/// <summary>Command-line settings: --threads N --ctx N --tokens N --prompt N --backend cpu|cuda --gpu-layers N --native DIR --model FILE --tiny --check --prepare --cache DIR --ttft N --rounds N.</summary>
 internal sealed record BenchSettings
 {
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount - 1);
@@ -16,6 +16,12 @@ internal sealed record BenchSettings
     public string? NativeFolder { get; init; }
     public string? ModelPath { get; init; }
     public bool Tiny { get; init; }
+
+    /// <summary>The workers mode's one-token generations per side for the time to first token.</summary>
+    public int TimeToFirstTokenSamples { get; init; } = 40;
+
+    /// <summary>The workers mode's decode rounds (each side once per round and concurrency, alternating which goes first).</summary>
+    public int Rounds { get; init; } = 5;
 
     /// <summary>Also check the tiny model: greedy repeatable, batched equals alone (the CUDA tests' checks).</summary>
     public bool Check { get; init; }
@@ -44,6 +50,8 @@ internal sealed record BenchSettings
                 "--gpu-layers" => settings with { GpuLayers = NextInt() },
                 "--native" => settings with { NativeFolder = Next() },
                 "--model" => settings with { ModelPath = Next() },
+                "--ttft" => settings with { TimeToFirstTokenSamples = NextInt() },
+                "--rounds" => settings with { Rounds = NextInt() },
                 "--tiny" => settings with { Tiny = true },
                 "--check" => settings with { Check = true },
                 "--prepare" => settings with { Prepare = true },

@@ -39,7 +39,7 @@ internal static class EngineMeasure
         clock.Stop();
         var results = await Task.WhenAll(generations.Select(g => g.Completion));
         var total = results.Sum(r => r.CompletionTokens);
-        return new DecodeFigures((total - tokensAtStart) / clock.Elapsed.TotalSeconds, [.. results.Select(r => r.CompletionTokens)]);
+        return new DecodeFigures((total - tokensAtStart) / clock.Elapsed.TotalSeconds, [.. results.Select(r => r.CompletionTokens)], [.. results.Select(r => r.Text)]);
     }
 
     /// <summary>Prompt rate: prompt tokens over the time to the first token of a one-token answer.</summary>

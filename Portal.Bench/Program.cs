@@ -7,11 +7,27 @@ using Portal.Inference;
 using Portal.Inference.Engine;
 using Portal.Inference.Gguf;
 
+// The worker process of the "workers" mode: the node host started this executable as its Portal.Worker.
+if (Portal.Bench.Workers.WorkersBench.IsWorker)
+{
+    Environment.ExitCode = await Portal.Worker.WorkerProgram.Main(args);
+    return;
+}
+
 // Throughput of Portal.Inference against a plain batched llama.cpp loop over the same library, file and
 // context settings, in one process. "accounting" as the first argument runs the usage-report benchmark instead.
 if (args.FirstOrDefault() == "accounting")
 {
     await Portal.Bench.Accounting.AccountingBench.RunAsync(args[1..], Path.Combine(RepositoryRoot() ?? Path.GetTempPath(), ".tmp", "bench"));
+    return;
+}
+
+// "workers": the in-process engine against the worker path over the node hub (32 tokens, N=1 and 4 unless told).
+if (args.FirstOrDefault() == "workers")
+{
+    var workers = BenchSettings.Parse(["--tokens", "32", "--concurrency", "1,4", .. args[1..]]);
+    var cache = workers.CacheFolder ?? Path.Combine(RepositoryRoot() ?? Path.GetTempPath(), ".tmp", "bench");
+    await Portal.Bench.Workers.WorkersBench.RunAsync(workers, workers.ModelPath ?? CachedModel(cache, workers.Tiny), cache);
     return;
 }
 

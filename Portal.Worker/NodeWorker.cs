@@ -27,6 +27,7 @@ internal sealed partial class NodeWorker(
     private readonly ConcurrentDictionary<string, SemaphoreSlim> files = new(StringComparer.Ordinal);
     private long generatedTokens;
     private HubConnection? connection;
+    private GenerationEvents? events;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,6 +53,7 @@ internal sealed partial class NodeWorker(
             return Task.CompletedTask;
         };
 
+        events = new GenerationEvents(Send);
         if (!await StartAsync(connection, settings, stoppingToken))
         {
             Environment.ExitCode = 2;
@@ -268,17 +270,17 @@ internal sealed partial class NodeWorker(
             }
             catch (InferenceException ex)
             {
-                await Send(NodeHubMethods.Finished, generationId, new GenerationResult(FinishReason.Error, "", 0, 0, null, TimeSpan.Zero, ex.Message));
+                await events!.Finished(generationId, new GenerationResult(FinishReason.Error, "", 0, 0, null, TimeSpan.Zero, ex.Message));
                 return;
             }
 
-            await Send(NodeHubMethods.Started, generationId, generation.PromptTokens);
+            await events!.Started(generationId, generation.PromptTokens);
             try
             {
                 await foreach (var chunk in generation)
                 {
                     Interlocked.Increment(ref generatedTokens);
-                    await Send(NodeHubMethods.Tokens, generationId, chunk.Text, chunk.CompletionTokens);
+                    await events.Token(generationId, chunk.Text, chunk.CompletionTokens);
                 }
             }
             catch (InferenceException)
@@ -286,7 +288,7 @@ internal sealed partial class NodeWorker(
                 // Completion carries the error and the text so far.
             }
 
-            await Send(NodeHubMethods.Finished, generationId, await generation.Completion);
+            await events.Finished(generationId, await generation.Completion);
         }
         finally
         {

@@ -9,7 +9,7 @@ namespace Portal.Worker;
 /// The portal starts its local workers itself (key in PORTAL_NODE_KEY, --parent-pid its own id);
 /// Inference:* settings (Threads, Slots, ...) come from the usual configuration sources.
 /// </summary>
-internal static class WorkerProgram
+public static class WorkerProgram
 {
     public static async Task<int> Main(string[] args)
     {

@@ -5,7 +5,8 @@ namespace Portal.Inference.Nodes;
 /// <summary>
 /// The node hub's protocol (<c>/hubs/nodes</c>), shared by the portal and its workers. The portal sends
 /// commands with <see cref="NodeCommands"/>; the worker answers each request id once with
-/// <see cref="NodeHubMethods.Reply"/> and streams a generation as Started, Tokens..., Finished. Handlers
+/// <see cref="NodeHubMethods.Reply"/> and streams a generation as Started, Tokens..., Finished, where one
+/// Tokens invocation carries the text of every generation that produced tokens since the last one. Handlers
 /// on the worker return at once (the SignalR client runs them one after another), so a long load never
 /// holds up a cancel.
 /// </summary>
@@ -34,6 +35,8 @@ public static class NodeHubMethods
     public const string Heartbeat = "Heartbeat";
     public const string Reply = "Reply";
     public const string Started = "Started";
+
+    /// <summary>(<see cref="TokenFrame"/>[] frames): the tokens produced since the last Tokens, at most one frame per generation.</summary>
     public const string Tokens = "Tokens";
     public const string Finished = "Finished";
 }
@@ -53,3 +56,6 @@ public sealed record NodeHeartbeat(int Running, long WorkingSetBytes, long Gener
 
 /// <summary>The one answer to a request: an error, or the loaded model, or a count.</summary>
 public sealed record NodeReply(string? Error, LoadedModelInfo? Model = null, int? Count = null);
+
+/// <summary>The text a generation produced since its last frame, and its completion tokens so far.</summary>
+public sealed record TokenFrame(string GenerationId, string Text, int CompletionTokens);

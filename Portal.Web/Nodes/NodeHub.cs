@@ -39,7 +39,7 @@ public sealed class NodeHub(NodeRegistry registry) : Hub
 
     public void Started(string generationId, int promptTokens) => registry.Started(Context.ConnectionId, generationId, promptTokens);
 
-    public void Tokens(string generationId, string text, int completionTokens) => registry.Tokens(Context.ConnectionId, generationId, text, completionTokens);
+    public void Tokens(TokenFrame[] frames) => registry.Tokens(Context.ConnectionId, frames);
 
     public void Finished(string generationId, GenerationResult result) => registry.Finished(Context.ConnectionId, generationId, result);
 }

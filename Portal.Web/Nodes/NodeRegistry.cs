@@ -118,12 +118,15 @@ public sealed partial class NodeRegistry(IHubContext<NodeHub> hub, IOptions<Node
         }
     }
 
-    internal void Tokens(string connectionId, string generationId, string text, int completionTokens)
+    internal void Tokens(string connectionId, TokenFrame[] frames)
     {
-        if (Own(connectionId, generationId) is { } generation)
+        foreach (var frame in frames ?? [])
         {
-            generation.Node!.LastProgressAt = time.GetTimestamp();
-            generation.OnTokens(text, completionTokens);
+            if (frame is not null && Own(connectionId, frame.GenerationId) is { } generation)
+            {
+                generation.Node!.LastProgressAt = time.GetTimestamp();
+                generation.OnTokens(frame.Text ?? "", frame.CompletionTokens);
+            }
         }
     }
 
