@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 using Portal.Data;
@@ -24,7 +25,7 @@ public static partial class ModelFileEndpoint
         return app;
     }
 
-    private static async Task<IResult> ServeAsync(string modelId, HttpContext http, PortalDbContext db, ModelCatalog catalog, ILoggerFactory loggers)
+    private static async Task<IResult> ServeAsync(string modelId, HttpContext http, [FromServices] PortalDbContext db, [FromServices] ModelCatalog catalog, [FromServices] ILoggerFactory loggers)
     {
         // A machine reads the answer: no status page for people in place of a 404.
         if (http.Features.Get<IStatusCodePagesFeature>() is { } pages)
