@@ -1,10 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Time.Testing;
 using Portal.Data;
-using Portal.Domain.Chat;
-using Portal.Domain.Models;
-using Portal.Domain.Tenants;
 using Portal.Domain.Usage;
 using Portal.Tests.Data.Infrastructure;
 using Portal.Tests.Web.Quotas;
@@ -47,7 +43,7 @@ public sealed class CoarseRollupTests
         ];
         foreach (var (from, to) in periods)
         {
-            var report = await BuildAsync(database, new ReportScope(a.Id), from, to);
+            var report = await ReportSeed.BuildAsync(database, new ReportScope(a.Id), from, to);
             var inPeriod = aRecords.Where(r => LocalDay(r, zone) >= from && LocalDay(r, zone) <= to).ToList();
             var because = $"{from:yyyy-MM-dd}..{to:yyyy-MM-dd} on {provider}";
             Assert.True(inPeriod.Count > 0 || from == to, because);
@@ -55,7 +51,7 @@ public sealed class CoarseRollupTests
         }
 
         // Every tenant: tenants apart, and a person active in both tenants counts once in each.
-        var all = await BuildAsync(database, new ReportScope((Guid?)null), periods[0].From, periods[0].To);
+        var all = await ReportSeed.BuildAsync(database, new ReportScope((Guid?)null), periods[0].From, periods[0].To);
         var allInPeriod = aRecords.Concat(bRecords).Where(r => LocalDay(r, zone) >= periods[0].From && LocalDay(r, zone) <= periods[0].To).ToList();
         AssertEqualToRecords(all, allInPeriod, zone, "all tenants");
         Assert.Equal(allInPeriod.Select(r => (r.TenantId, r.UserId)).Distinct().Count(), all.ActivePeople);
@@ -148,12 +144,6 @@ public sealed class CoarseRollupTests
 
     private static DateOnly LocalDay(UsageRecord record, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(record.CreatedAt, zone).DateTime);
 
-    private static async Task<UsageReport> BuildAsync(TestDatabase database, ReportScope scope, DateOnly from, DateOnly to)
-    {
-        var tenantContext = new TenantContext();
-        await using var db = database.CreateContext(tenantContext);
-        return await new UsageReports(db, tenantContext).BuildAsync(scope, from, to, Ct);
-    }
 
     /// <summary>
     /// A tenant in Auckland's time zone with three people (plus <paramref name="sharedPeople"/> of another tenant), two models,
@@ -165,34 +155,8 @@ public sealed class CoarseRollupTests
         var tenant = await SeededTenant.CreateAsync(database, name);
         await AccountingInstance.SetQuotaAsync(database, tenant.Id, null, q => q.TimeZoneId = Zone);
         var random = new Random(seed);
-        var people = new List<Guid> { tenant.Owner.Id };
+        var (people, models, workspaces) = await ReportSeed.CastAsync(database, tenant, name);
         people.AddRange(sharedPeople);
-        var models = new List<Guid>();
-        var workspaces = new List<Guid> { tenant.Workspace.Id };
-        var context = new TenantContext();
-        await using (var db = database.CreateContext(context))
-        using (context.BeginPlatformScope())
-        {
-            for (var i = 1; i <= 2; i++)
-            {
-                var person = new User { DisplayName = $"{name} person {i}", Email = $"p{i}@{tenant.Tenant.Slug}.test", CreatedAt = DateTimeOffset.UnixEpoch };
-                var model = new ModelEntry { Name = $"{name} model {i}-{Guid.NewGuid():N}"[..30], FileName = $"{Guid.NewGuid():N}.gguf", Sha256 = Guid.NewGuid().ToString("N") };
-                db.AddRange(person, new Membership { TenantId = tenant.Id, UserId = person.Id, Roles = TenantRoles.Member, CreatedAt = DateTimeOffset.UnixEpoch }, model);
-                people.Add(person.Id);
-                models.Add(model.Id);
-            }
-
-            var second = new Workspace { TenantId = tenant.Id, Name = $"{name} research", CreatedAt = DateTimeOffset.UnixEpoch };
-            db.Add(second);
-            workspaces.Add(second.Id);
-            if (!await db.HardwareProfiles.AnyAsync(p => p.IsDefault, Ct))
-            {
-                // 8,766 over 1 year fully used: 1 an hour, no power.
-                db.HardwareProfiles.Add(new HardwareProfile { Name = "Default", IsDefault = true, HardwarePrice = 8_766m, LifetimeYears = 1, Utilisation = 1m });
-            }
-
-            await db.SaveChangesAsync(Ct);
-        }
 
         // Local month ends (Auckland midnight at the start of Oct, Nov, Dec) in UTC, for records close to them.
         DateTimeOffset[] monthEnds = [new(2026, 9, 30, 11, 0, 0, TimeSpan.Zero), new(2026, 10, 31, 11, 0, 0, TimeSpan.Zero), new(2026, 11, 30, 11, 0, 0, TimeSpan.Zero)];
@@ -220,19 +184,8 @@ public sealed class CoarseRollupTests
             };
         }).ToList();
 
-        using var instance = new AccountingInstance(database, new FakeTimeProvider());
-        foreach (var record in records.OrderBy(_ => random.Next()))
-        {
-            await instance.Usage.RecordAsync(Copy(record), Ct);
-        }
+        await ReportSeed.RecordShuffledAsync(database, records, random);
 
         return (tenant, records);
     }
-
-    private static UsageRecord Copy(UsageRecord r) => new()
-    {
-        Id = r.Id, TenantId = r.TenantId, UserId = r.UserId, ModelEntryId = r.ModelEntryId, WorkspaceId = r.WorkspaceId, PromptTokens = r.PromptTokens,
-        CompletionTokens = r.CompletionTokens, TimeToFirstToken = r.TimeToFirstToken, Duration = r.Duration, TokensPerSecond = r.TokensPerSecond,
-        Outcome = r.Outcome, Node = r.Node, CreatedAt = r.CreatedAt,
-    };
 }

@@ -1,14 +1,9 @@
 using System.Globalization;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Time.Testing;
 using Portal.Data;
-using Portal.Domain.Chat;
-using Portal.Domain.Models;
-using Portal.Domain.Tenants;
 using Portal.Domain.Usage;
 using Portal.Tests.Data.Infrastructure;
-using Portal.Tests.Web.Quotas;
 using Portal.Web.Accounting;
 
 namespace Portal.Tests.Web.Reports;
@@ -27,7 +22,7 @@ public sealed class UsageReportTests(MigratedDatabases databases) : IClassFixtur
         var database = await databases.GetAsync(provider);
         var (a, records) = await SeedAsync(database, "Figures", 120, seed: 7);
 
-        var report = await BuildAsync(database, new ReportScope(a.Id), First, First.AddDays(3));
+        var report = await ReportSeed.BuildAsync(database, new ReportScope(a.Id), First, First.AddDays(3));
 
         var inPeriod = records.Where(r => DateOnly.FromDateTime(r.CreatedAt.UtcDateTime) <= First.AddDays(3)).ToList();
         Assert.Equal(inPeriod.Count, report.Total.Requests);
@@ -79,7 +74,7 @@ public sealed class UsageReportTests(MigratedDatabases databases) : IClassFixtur
         var (a, recordsOfA) = await SeedAsync(database, "Alpha", 30, seed: 1);
         var (b, _) = await SeedAsync(database, "Bravo", 30, seed: 2);
 
-        var report = await BuildAsync(database, new ReportScope(a.Id), First, First.AddDays(9));
+        var report = await ReportSeed.BuildAsync(database, new ReportScope(a.Id), First, First.AddDays(9));
 
         Assert.Equal(recordsOfA.Count, report.Total.Requests);
         Assert.Empty(report.ByTenant);
@@ -88,7 +83,7 @@ public sealed class UsageReportTests(MigratedDatabases databases) : IClassFixtur
         Assert.DoesNotContain("Bravo", string.Join(",", report.ByPerson.Concat(report.ByModel).Concat(report.ByWorkspace).Select(r => r.Label)), StringComparison.Ordinal);
 
         // A platform admin's comparison has both, each with its own figures.
-        var all = await BuildAsync(database, new ReportScope((Guid?)null), First, First.AddDays(9));
+        var all = await ReportSeed.BuildAsync(database, new ReportScope((Guid?)null), First, First.AddDays(9));
         Assert.Contains(all.ByTenant, t => t.Label == a.Tenant.Name && t.Requests == recordsOfA.Count);
         Assert.Contains(all.ByTenant, t => t.Label == b.Tenant.Name);
     }
@@ -109,7 +104,7 @@ public sealed class UsageReportTests(MigratedDatabases databases) : IClassFixtur
             await db.SaveChangesAsync(Ct);
         }
 
-        var report = await BuildAsync(database, new ReportScope(a.Id), First, First.AddDays(9));
+        var report = await ReportSeed.BuildAsync(database, new ReportScope(a.Id), First, First.AddDays(9));
 
         var rate = new Dictionary<string, decimal> { [x] = 2m, [y] = 5m, [unmapped] = 1m }; // unmapped: the default's 1 an hour
         decimal CostOf(IEnumerable<UsageRecord> of) => of.Sum(r => (decimal)r.Duration.TotalHours * rate[r.Node]);
@@ -125,7 +120,7 @@ public sealed class UsageReportTests(MigratedDatabases databases) : IClassFixtur
     {
         var database = await databases.GetAsync(DatabaseProvider.Sqlite);
         var (a, _) = await SeedAsync(database, "Csv", 40, seed: 3);
-        var report = await BuildAsync(database, new ReportScope(a.Id), First, First.AddDays(9));
+        var report = await ReportSeed.BuildAsync(database, new ReportScope(a.Id), First, First.AddDays(9));
 
         using var reader = CsvReader.FromText(ReportCsv.Write(report, "people"), null);
         var parsed = new List<(string, long, long, long, decimal)>();
@@ -139,12 +134,6 @@ public sealed class UsageReportTests(MigratedDatabases databases) : IClassFixtur
         Assert.True(parsed.Count >= 2);
     }
 
-    private static async Task<UsageReport> BuildAsync(TestDatabase database, ReportScope scope, DateOnly from, DateOnly to)
-    {
-        var tenantContext = new TenantContext();
-        await using var db = database.CreateContext(tenantContext);
-        return await new UsageReports(db, tenantContext).BuildAsync(scope, from, to, Ct);
-    }
 
     private static double MedianByHand(IEnumerable<double> values)
     {
@@ -164,33 +153,7 @@ public sealed class UsageReportTests(MigratedDatabases databases) : IClassFixtur
         nodes = nodes.Length == 0 ? ["local"] : nodes;
         var tenant = await SeededTenant.CreateAsync(database, name);
         var random = new Random(seed);
-        var people = new List<Guid> { tenant.Owner.Id };
-        var models = new List<Guid>();
-        var workspaces = new List<Guid> { tenant.Workspace.Id };
-        var context = new TenantContext();
-        await using (var db = database.CreateContext(context))
-        using (context.BeginPlatformScope())
-        {
-            for (var i = 1; i <= 2; i++)
-            {
-                var person = new User { DisplayName = $"{name} person {i}", Email = $"p{i}@{tenant.Tenant.Slug}.test", CreatedAt = DateTimeOffset.UnixEpoch };
-                var model = new ModelEntry { Name = $"{name} model {i}-{Guid.NewGuid():N}"[..30], FileName = $"{Guid.NewGuid():N}.gguf", Sha256 = Guid.NewGuid().ToString("N") };
-                db.AddRange(person, new Membership { TenantId = tenant.Id, UserId = person.Id, Roles = TenantRoles.Member, CreatedAt = DateTimeOffset.UnixEpoch }, model);
-                people.Add(person.Id);
-                models.Add(model.Id);
-            }
-
-            var second = new Workspace { TenantId = tenant.Id, Name = $"{name} research", CreatedAt = DateTimeOffset.UnixEpoch };
-            db.Add(second);
-            workspaces.Add(second.Id);
-            if (!await db.HardwareProfiles.AnyAsync(p => p.IsDefault, Ct))
-            {
-                // 8,766 over 1 year fully used: 1 an hour, no power.
-                db.HardwareProfiles.Add(new HardwareProfile { Name = "Default", IsDefault = true, HardwarePrice = 8_766m, LifetimeYears = 1, Utilisation = 1m });
-            }
-
-            await db.SaveChangesAsync(Ct);
-        }
+        var (people, models, workspaces) = await ReportSeed.CastAsync(database, tenant, name);
 
         var outcomes = new[] { GenerationOutcome.Completed, GenerationOutcome.Completed, GenerationOutcome.Completed, GenerationOutcome.Stopped, GenerationOutcome.Failed, GenerationOutcome.Refused, GenerationOutcome.RefusedByQuota };
         var records = Enumerable.Range(0, count).Select(_ =>
@@ -214,19 +177,8 @@ public sealed class UsageReportTests(MigratedDatabases databases) : IClassFixtur
             };
         }).ToList();
 
-        using var instance = new AccountingInstance(database, new FakeTimeProvider());
-        foreach (var record in records.OrderBy(_ => random.Next()))
-        {
-            await instance.Usage.RecordAsync(Copy(record), Ct);
-        }
+        await ReportSeed.RecordShuffledAsync(database, records, random);
 
         return (tenant, records);
     }
-
-    private static UsageRecord Copy(UsageRecord r) => new()
-    {
-        Id = r.Id, TenantId = r.TenantId, UserId = r.UserId, ModelEntryId = r.ModelEntryId, WorkspaceId = r.WorkspaceId, PromptTokens = r.PromptTokens,
-        CompletionTokens = r.CompletionTokens, TimeToFirstToken = r.TimeToFirstToken, Duration = r.Duration, TokensPerSecond = r.TokensPerSecond,
-        Outcome = r.Outcome, Node = r.Node, CreatedAt = r.CreatedAt,
-    };
 }
