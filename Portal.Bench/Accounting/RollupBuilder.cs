@@ -12,7 +12,7 @@ namespace Portal.Bench.Accounting;
 /// </summary>
 internal sealed class RollupBuilder
 {
-    private readonly Dictionary<(Guid Tenant, DateOnly Day, Guid User, Guid Model, Guid Workspace, string Node), long[]> daily = [];
+    private readonly Dictionary<(Guid Tenant, DateOnly Day, Guid User, Guid Model, Guid Workspace, string Node), UsageDailyRollup> daily = [];
     private readonly Dictionary<(Guid Tenant, DateOnly Day, Guid Model, SpeedMeasure Measure, int Bucket), long> speeds = [];
 
     /// <summary>Adds a record to its rollups; its day in UTC (the bench's tenants keep the default zone, as the product's clock does for them).</summary>
@@ -20,20 +20,21 @@ internal sealed class RollupBuilder
     {
         var day = DateOnly.FromDateTime(record.CreatedAt.UtcDateTime);
         var key = (record.TenantId, day, record.UserId, record.ModelEntryId, record.WorkspaceId ?? Guid.Empty, record.Node);
-        if (!daily.TryGetValue(key, out var sums))
+        if (!daily.TryGetValue(key, out var row))
         {
-            daily[key] = sums = new long[9];
+            daily[key] = row = new UsageDailyRollup
+            {
+                Id = Guid.CreateVersion7(),
+                TenantId = record.TenantId,
+                Day = day,
+                UserId = record.UserId,
+                ModelEntryId = record.ModelEntryId,
+                WorkspaceKey = record.WorkspaceId ?? Guid.Empty,
+                Node = record.Node,
+            };
         }
 
-        sums[0]++;
-        sums[1] += record.Outcome is GenerationOutcome.Completed or GenerationOutcome.Length ? 1 : 0;
-        sums[2] += record.Outcome == GenerationOutcome.Stopped ? 1 : 0;
-        sums[3] += record.Outcome == GenerationOutcome.Failed ? 1 : 0;
-        sums[4] += record.Outcome == GenerationOutcome.Refused ? 1 : 0;
-        sums[5] += record.Outcome == GenerationOutcome.RefusedByQuota ? 1 : 0;
-        sums[6] += record.PromptTokens;
-        sums[7] += record.CompletionTokens;
-        sums[8] += record.Duration.Ticks;
+        row.Add(record);
         if (SpeedHistogram.Counts(record))
         {
             foreach (var measure in Enum.GetValues<SpeedMeasure>())
@@ -55,25 +56,7 @@ internal sealed class RollupBuilder
 
     public int MonthlySpeedCount => MonthlySpeeds().Count();
 
-    public IEnumerable<UsageDailyRollup> Daily() => daily.Select(e => new UsageDailyRollup
-    {
-        Id = Guid.CreateVersion7(),
-        TenantId = e.Key.Tenant,
-        Day = e.Key.Day,
-        UserId = e.Key.User,
-        ModelEntryId = e.Key.Model,
-        WorkspaceKey = e.Key.Workspace,
-        Node = e.Key.Node,
-        Requests = e.Value[0],
-        Completed = e.Value[1],
-        Stopped = e.Value[2],
-        Failed = e.Value[3],
-        RefusedByPolicy = e.Value[4],
-        RefusedByQuota = e.Value[5],
-        PromptTokens = e.Value[6],
-        CompletionTokens = e.Value[7],
-        BusyTicks = e.Value[8],
-    });
+    public IEnumerable<UsageDailyRollup> Daily() => daily.Values;
 
     public IEnumerable<UsageSpeedRollup> Speeds() => speeds.Select(e => new UsageSpeedRollup
     {
@@ -122,20 +105,12 @@ internal sealed class RollupBuilder
             Answers = g.Sum(e => e.Value),
         });
 
-    private static T Summed<T>(IEnumerable<long[]> sums, T row)
+    private static T Summed<T>(IEnumerable<UsageSums> rows, T row)
         where T : UsageSums
     {
-        foreach (var s in sums)
+        foreach (var finer in rows)
         {
-            row.Requests += s[0];
-            row.Completed += s[1];
-            row.Stopped += s[2];
-            row.Failed += s[3];
-            row.RefusedByPolicy += s[4];
-            row.RefusedByQuota += s[5];
-            row.PromptTokens += s[6];
-            row.CompletionTokens += s[7];
-            row.BusyTicks += s[8];
+            row.Add(finer);
         }
 
         return row;

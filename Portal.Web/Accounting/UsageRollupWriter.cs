@@ -22,10 +22,12 @@ internal static class UsageRollupWriter
             return $"{{{parameters.Count - 1}}}";
         }
 
-        var month = new DateOnly(day.Year, day.Month, 1);
+        var month = ReportPeriod.MonthOf(day);
+        var added = new RecordSums();
+        added.Add(record);
         string tenant = P(record.TenantId), dayValue = P(day), monthValue = P(month), user = P(record.UserId), model = P(record.ModelEntryId),
             workspace = P(record.WorkspaceId ?? Guid.Empty), node = P(record.Node);
-        List<(string Column, string Value)> sums = [.. SumsOf(record).Select(s => (s.Column, P(s.Value)))];
+        List<(string Column, string Value)> sums = [.. added.Columns().Select(s => (s.Column, P(s.Value)))];
         List<Row> rows =
         [
             new("UsageDailyRollups", P(Guid.NewGuid()), [("TenantId", tenant), ("Day", dayValue), ("UserId", user), ("ModelEntryId", model), ("WorkspaceKey", workspace), ("Node", node)], sums),
@@ -53,21 +55,6 @@ internal static class UsageRollupWriter
         await db.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken);
     }
 
-    /// <summary>The sums one record adds to a rollup row (the columns of <see cref="UsageSums"/>).</summary>
-    public static IEnumerable<(string Column, long Value)> SumsOf(UsageRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        yield return (nameof(UsageSums.Requests), 1);
-        yield return (nameof(UsageSums.Completed), record.Outcome is GenerationOutcome.Completed or GenerationOutcome.Length ? 1 : 0);
-        yield return (nameof(UsageSums.Stopped), record.Outcome == GenerationOutcome.Stopped ? 1 : 0);
-        yield return (nameof(UsageSums.Failed), record.Outcome == GenerationOutcome.Failed ? 1 : 0);
-        yield return (nameof(UsageSums.RefusedByPolicy), record.Outcome == GenerationOutcome.Refused ? 1 : 0);
-        yield return (nameof(UsageSums.RefusedByQuota), record.Outcome == GenerationOutcome.RefusedByQuota ? 1 : 0);
-        yield return (nameof(UsageSums.PromptTokens), record.PromptTokens);
-        yield return (nameof(UsageSums.CompletionTokens), record.CompletionTokens);
-        yield return (nameof(UsageSums.BusyTicks), record.Duration.Ticks);
-    }
-
     private static string InsertOnConflict(Row row) =>
         $"INSERT INTO \"{row.Table}\" (\"Id\", {Columns(row.Keys)}, {Columns(row.Sums)}) VALUES ({row.Id}, {Values(row.Keys)}, {Values(row.Sums)}) "
         + $"ON CONFLICT ({Columns(row.Keys)}) DO UPDATE SET {string.Join(", ", row.Sums.Select(s => $"\"{s.Column}\" = \"{row.Table}\".\"{s.Column}\" + excluded.\"{s.Column}\""))};";
@@ -80,6 +67,9 @@ internal static class UsageRollupWriter
     private static string Columns(IEnumerable<(string Column, string Value)> pairs) => string.Join(", ", pairs.Select(p => $"\"{p.Column}\""));
 
     private static string Values(IEnumerable<(string Column, string Value)> pairs) => string.Join(", ", pairs.Select(p => p.Value));
+
+    /// <summary>The sums one record adds to each of its rollup rows.</summary>
+    private sealed class RecordSums : UsageSums;
 
     /// <summary>One rollup row to raise: its table, a fresh id for when it is new, its key columns and the sums to add (parameter placeholders).</summary>
     private sealed record Row(string Table, string Id, IReadOnlyList<(string Column, string Value)> Keys, IReadOnlyList<(string Column, string Value)> Sums);
