@@ -111,11 +111,15 @@ public sealed partial class ChatGenerations(
         }
         catch
         {
-            byConversation.TryRemove(conversationId, out _);
+            Unregister(generation);
             generation.Dispose();
             throw;
         }
     }
+
+    /// <summary>Ends the conversation's registration of <paramref name="generation"/> (never a later generation's).</summary>
+    private void Unregister(ActiveGeneration generation) =>
+        byConversation.TryRemove(new KeyValuePair<Guid, ActiveGeneration>(generation.ConversationId, generation));
 
     /// <summary>Stops the answer being written in the caller's conversation; false when none runs.</summary>
     public async Task<bool> StopAsync(ChatCaller caller, Guid conversationId, CancellationToken cancellationToken = default)
@@ -319,11 +323,15 @@ public sealed partial class ChatGenerations(
             var (messageId, state) = await StoreAsync(generation, plan, ticket, answer);
             var frame = Completed(generation, messageId, state, answer, frames);
             LogFinished(generation.ConversationId, state, answer.Result.CompletionTokens, frame.TokensPerSecond, frames);
+
+            // The answer is stored: the conversation takes the next message from now on, also from a door that sends it
+            // the moment this frame arrives.
+            Unregister(generation);
             await SendAsync(generation, sink => sink.CompletedAsync(frame));
         }
         finally
         {
-            byConversation.TryRemove(generation.ConversationId, out _);
+            Unregister(generation);
             generation.Dispose();
             await PromoteQueuedAsync(generation.ModelEntryId);
         }

@@ -141,6 +141,23 @@ public sealed class EndpointPipelineTests(EndpointPortal portal) : IClassFixture
     }
 
     [Fact]
+    public async Task CompletedFrame_ArrivesWhenTheConversationTakesTheNextMessage()
+    {
+        server.Answer = FakeOpenAiServer.Stream(["Done."]);
+        var member = await portal.NewMemberAsync();
+        var modelId = await portal.AddEndpointModelAsync(server, "Quick Llama", null, member.Caller.TenantId);
+        var conversationId = await portal.NewConversationAsync(member, modelId);
+        var sink = new NextMessageSink(() => portal.Generations.IsGenerating(conversationId));
+
+        await portal.Generations.StartAsync(member.Caller, conversationId, "Hello?", sink, CancellationToken.None);
+
+        // A door that sends the next message as soon as the last answer completes must not be told one is still written.
+        Assert.False(await sink.StillGeneratingAtCompletion.Task.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+        var next = await portal.SendAsync(member, conversationId, "And now?");
+        Assert.Equal(GenerationState.Completed, (await next.Completed).State);
+    }
+
+    [Fact]
     public async Task StoredKey_IsProtectedAtRest_AndNeverLogged()
     {
         server.RequiredKey = Key;
@@ -286,5 +303,21 @@ public sealed class EndpointPipelineTests(EndpointPortal portal) : IClassFixture
         using var copy = new MemoryStream();
         await file.CopyToAsync(copy);
         return copy.ToArray();
+    }
+
+    /// <summary>Notes, when the completed frame arrives, whether the conversation still counts as being written.</summary>
+    private sealed class NextMessageSink(Func<bool> isGenerating) : IGenerationSink
+    {
+        public TaskCompletionSource<bool> StillGeneratingAtCompletion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task StateChangedAsync(GenerationStateFrame frame) => Task.CompletedTask;
+
+        public Task TokensAsync(TokenFrame frame) => Task.CompletedTask;
+
+        public Task CompletedAsync(GenerationCompletedFrame frame)
+        {
+            StillGeneratingAtCompletion.TrySetResult(isGenerating());
+            return Task.CompletedTask;
+        }
     }
 }
